@@ -40,21 +40,21 @@ _mult_abbr = r"tn|bn|bln|mn|mln|mm|[tbmk]"
 
 MONEY_PREFIXED = re.compile(
     rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![A-Za-z])(?P<cur>{_prefix})\s?(?P<num>{NUM})"
-    rf"(?:\s?(?:-|–|to)\s?(?:{_prefix})?\s?(?P<num2>{NUM}))?"
+    rf"(?:\s?(?:-|–)\s?(?:{_prefix})?\s?(?P<num2>{NUM}))?"
     rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?"
     rf"(?:\s(?P<cur2>{_suffix})\b)?",
     re.IGNORECASE,
 )
 MONEY_SUFFIXED = re.compile(
     rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.,])(?P<num>{NUM})"
-    rf"(?:\s?(?:-|–|to)\s?(?P<num2>{NUM}))?"
+    rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?"
     rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?\s(?P<cur2>{_suffix})\b",
     re.IGNORECASE,
 )
 CENTS = re.compile(rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.])(?P<num>{NUM})\s?(?:cents?|¢)(?!\w)", re.IGNORECASE)
 PERCENT = re.compile(
     rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w.])(?P<num>[-+−]?{NUM})"
-    rf"(?:\s?(?:-|–|to)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
+    rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
     re.IGNORECASE,
 )
 BARE = re.compile(r"(?<![\w$.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?P<abbr>k)\b)", re.IGNORECASE)

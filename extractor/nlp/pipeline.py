@@ -10,9 +10,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.document import Document
-from extractor.nlp import amounts, lexicon, liquidations, price_moves, quotes, sentences  # noqa: F401 (factories)
+from extractor.nlp import amounts, lexicon, liquidations, price_moves, quotes, sentences, textform  # noqa: F401
 
-COMPONENTS = ("crypto_sentences", "crypto_lexicon", "crypto_amounts", "crypto_liquidations",
+COMPONENTS = ("crypto_text_form", "crypto_sentences", "crypto_lexicon", "crypto_amounts", "crypto_liquidations",
               "crypto_price_moves", "crypto_quotes")
 
 
@@ -25,11 +25,13 @@ def build_pipeline(model: str | None = None) -> Language:
             raise ValueError(f"spaCy pipeline {model!r} is not installed: {exc}") from exc
         if "parser" in nlp.pipe_names:
             nlp.disable_pipe("parser")
-        nlp.add_pipe("crypto_sentences", first=True)
+        nlp.add_pipe("crypto_text_form", first=True)
+        nlp.add_pipe("crypto_sentences", after="crypto_text_form")
     else:
         nlp = spacy.blank("en")
+        nlp.add_pipe("crypto_text_form")
         nlp.add_pipe("crypto_sentences")
-    for name in COMPONENTS[1:]:
+    for name in COMPONENTS[2:]:
         nlp.add_pipe(name)
     return nlp
 

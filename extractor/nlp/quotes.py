@@ -128,7 +128,7 @@ class Speakers:
         self.doc = doc
         lex = doc._.lexicon
         self.lex = lex
-        self.lower_text = sum(1 for c in doc.text if c.isupper()) < 0.01 * max(1, sum(c.isalpha() for c in doc.text))
+        self.lower_text = doc._.normalised
         self.speech_at: dict[int, tuple[int, set[str]]] = {}
         for span in doc.spans.get("speech", []):
             self.speech_at.setdefault(span.start, (span.end, set(lex.speech_flags.get(span.text.lower(), []))))
@@ -441,14 +441,19 @@ class Speakers:
         doc = self.doc
         for r in sorted(self.role_at):
             lo = max(0, r - 12)
-            if not self.lower_text and r >= 1:
-                c = r - 1
+            first = r
+            while first > lo and doc[first - 1].lower_ in self.lex.role_modifiers:
+                first -= 1
+            if not self.lower_text and first >= 1:
+                c = first - 1
                 if doc[c].lower_ in {"a", "an", "the"}:
                     c -= 1
                 if c >= 1 and doc[c].text == ",":
                     start = self.name_backward(c, lo)
                     if start < c:
                         title, org, _ = self.appositive(c, min(len(doc), r + 15))
+                        if title is None:
+                            continue
                         self.person(start, c, title, org)
                         continue
             end = self.role_start(r)
@@ -478,7 +483,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     if not passages:
         return []
     sp = Speakers(doc)
-    people_scanned = False
+    sp.scan_people()
     starts = paragraph_starts(text)
     bounds = [(token_index(doc, p.start), token_index(doc, p.inner_end)) for p in passages]
     for k, p in enumerate(passages):
@@ -495,10 +500,6 @@ def find_quotes(doc: Doc) -> list[Quote]:
         speaker = sp.from_tail(close_tok, tail_limit)
         if speaker is None:
             speaker = sp.from_head(open_tok, head_limit)
-        if speaker is None and not people_scanned:
-            sp.scan_people()
-            people_scanned = True
-            speaker = sp.from_tail(close_tok, tail_limit) or sp.from_head(open_tok, head_limit)
         if speaker is not None:
             p.speaker, p.explicit = speaker, True
     # chains of paragraph-spanning passages share a speaker; unattributed passages inherit from the last one
