@@ -34,6 +34,10 @@ class Lexicon:
     figure_kinds: dict[str, list[str]] = field(default_factory=dict)
     needs_number: frozenset[str] = frozenset()
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    person_nouns: frozenset[str] = frozenset()
+    org_nouns: frozenset[str] = frozenset()
+    adverbs: frozenset[str] = frozenset()
+    org_suffixes: frozenset[str] = frozenset()
 
     def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False) -> None:
         """Register phrases under (kind, label)."""
@@ -61,6 +65,10 @@ def load_lexicon() -> Lexicon:
     lex.add("speech", "speech", lex.speech_flags)
     lex.pronouns = frozenset(speech["pronouns"])
     lex.org_stop = frozenset(speech["org_stop"])
+    lex.person_nouns = frozenset(speech["person_nouns"])
+    lex.org_nouns = frozenset(speech["org_nouns"])
+    lex.adverbs = frozenset(speech["adverbs"])
+    lex.org_suffixes = frozenset(roles["org_suffixes"])
     liq = load_yaml("liquidations.yaml")
     for key in ("triggers", "continuation", "long", "short", "distractors"):
         lex.add("liq", key, liq[key])
@@ -120,3 +128,12 @@ def make_lexicon(nlp: Language, name: str):
         return doc
 
     return component
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Given names (gender-guesser's international dictionary), lower-cased, without English function words."""
+    from gender_guesser.detector import Detector
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(n.lower() for n in Detector(case_sensitive=False).names) - STOP_WORDS

@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractor.nlp.context import paragraph_of, paragraph_starts
+from extractor.nlp.lexicon import first_names
 
 MAX_TAIL = 30
 MAX_HEAD = 30
@@ -29,6 +30,7 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 @dataclass
@@ -58,6 +60,9 @@ class Person:
     def key(self) -> str:
         """Lower-case name, for matching mentions of the same person."""
         return " ".join(self.tokens).lower() if self.tokens else self.name.lower()
+
+
+ORGANISATION = Person("an organisation")
 
 
 @dataclass
@@ -143,6 +148,7 @@ class Speakers:
                 self.entity_at[span.start] = (span.end, kind)
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
+        self.first_names = first_names()
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
@@ -158,9 +164,8 @@ class Speakers:
             return low not in NOT_NAMES and tok.i not in self.entity_tokens and len(low) > 1
         if low in PARTICLES:
             return True
-        return (tok.is_title or re.fullmatch(r"[A-Z]\.", tok.text) is not None
-                or re.fullmatch(r"(Mc|Mac|O')[A-Z][a-z]+", tok.text) is not None) and low not in DAYS_MONTHS \
-            and tok.i not in self.entity_tokens
+        capitalised = tok.text[:1].isupper() and (any(c.islower() for c in tok.text) or len(tok.text) == 2)
+        return capitalised and low not in DAYS_MONTHS and tok.i not in self.entity_tokens
 
     def speech(self, i: int, flag: str) -> int | None:
         """End of the speech verb starting at token i, if it has the flag."""
@@ -174,7 +179,7 @@ class Speakers:
         j = i
         while j < limit and j - i < 4:
             tok = doc[j]
-            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i):
+            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
             elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
                 j += 1
@@ -182,6 +187,8 @@ class Speakers:
                 break
         while j > i and doc[j - 1].lower_ in PARTICLES:
             j -= 1
+        if j < limit and not self.lower_text and doc[j].lower_ in NAME_SUFFIXES:
+            j += 1
         if self.lower_text and j - i > 2:
             j = i + 2 if j - i == 3 and self.role_start(i + 2) is None else j
         return j
@@ -199,7 +206,7 @@ class Speakers:
                 j -= 1
             else:
                 break
-        while j < end and doc[j].lower_ in PARTICLES:
+        while j < end and doc[j].lower_ in PARTICLES and (doc[j].is_lower or self.lower_text):
             j += 1
         if self.lower_text and end - j == 3:
             j += 1
@@ -216,9 +223,12 @@ class Speakers:
             # "head of research": a lower-case complement after "of" in cased text belongs to the role
             if not self.lower_text and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_lower \
                     and doc[end + 1].is_alpha and doc[end + 1].lower_ not in {"the", "a", "an"}:
-                end += 2
-                while end < len(doc) and doc[end].is_lower and doc[end].is_alpha and doc[end].lower_ not in ORG_PREPS:
-                    end += 1
+                stretched = end + 2
+                while stretched < len(doc) and doc[stretched].is_lower and doc[stretched].is_alpha \
+                        and doc[stretched].lower_ not in ORG_PREPS:
+                    stretched += 1
+                if stretched >= len(doc) or not doc[stretched].is_alpha or doc[stretched].lower_ in ORG_PREPS:
+                    end = stretched
             return end
         return None
 
@@ -289,6 +299,8 @@ class Speakers:
                 if org_end > k + 1:
                     org = self.display(doc[k + 1:org_end]).removeprefix("The ").removeprefix("the ")
                     k = org_end
+            if org:
+                org = org.removesuffix("'s").removesuffix("’s").strip() or None
             return title, org, k
         return None, None, i
 
@@ -305,6 +317,8 @@ class Speakers:
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
+        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns:
+            return ORGANISATION
         if len(words) == 1:
             earlier = self.resolve_surname(words[0])
             if earlier is None and title is None:
@@ -318,8 +332,11 @@ class Speakers:
 
     def resolve_surname(self, word: str) -> Person | None:
         """The last person named with this surname (or first name)."""
-        for p in reversed(self.people):
-            if p.tokens and (p.tokens[-1] == word or p.tokens[0] == word) and len(p.tokens) > 1:
+        for p in self.people:
+            if len(p.tokens) > 1 and p.tokens[-1] == word:
+                return p
+        for p in self.people:
+            if len(p.tokens) > 1 and word in p.tokens:
                 return p
         return None
 
@@ -335,7 +352,7 @@ class Speakers:
         """The most recent person named before a character offset."""
         best = None
         for p in self.people:
-            if p.at < char and (best is None or p.at >= best.at):
+            if p.at < char and p is not ORGANISATION and (best is None or p.at >= best.at):
                 best = p
         return best
 
@@ -366,8 +383,13 @@ class Speakers:
         """Speaker named before a speech verb: `Name(, a role at Org,) said` or `(Org) role Name said`."""
         doc = self.doc
         j = verb
+        while j - 1 >= limit and doc[j - 1].lower_ in self.lex.adverbs:
+            j -= 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
             return self.last_person_before(doc[j - 1].idx)
+        described = self.description(j, limit)
+        if described is not None:
+            return described
         title = org = None
         if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
             # "Name, a role at Org, said": find the comma that opens the appositive
@@ -376,6 +398,8 @@ class Speakers:
                     t, o, end = self.appositive(c, j - 1)
                     if t is not None and end == j - 1:
                         title, org, j = t, o, c
+                    elif c + 1 < len(doc) and doc[c + 1].lower_ in {"who", "a", "an", "the", "whose", "which"}:
+                        j = c
                     break
         elif self.lower_text:
             # "name role at org said" with no commas: walk back over org and role
@@ -408,6 +432,21 @@ class Speakers:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
         return self.person(start, j, title, org)
 
+    def description(self, end: int, limit: int) -> Person | None:
+        """ "the politician said" stands for the last person named; "the firm said" for an organisation."""
+        doc = self.doc
+        for start in range(end - 1, max(limit, end - 5) - 1, -1):
+            if doc[start].lower_ in {"the", "this", "that"}:
+                noun = doc[end - 1].lower_
+                if noun in self.lex.org_nouns:
+                    return ORGANISATION
+                if noun in self.lex.person_nouns or end - 1 in self.role_tokens:
+                    return self.last_person_before(doc[start].idx)
+                return None
+            if not doc[start].is_alpha:
+                return None
+        return None
+
     def from_tail(self, i: int, limit: int) -> Person | None:
         """Attribution after the closing mark."""
         doc = self.doc
@@ -432,7 +471,10 @@ class Speakers:
         for v in range(end - 1, max(limit, end - HEAD_GAP) - 1, -1):
             if doc[v].text in {".", "!", "?", "”", '"'} and v < end - 1:
                 break
-            if self.speech(v, "head") is not None:
+            verb_end = self.speech(v, "head")
+            if verb_end is not None:
+                if doc[v].lower_ == "according":
+                    return self.after_verb(verb_end, end)
                 return self.before_verb(v, limit)
         return None
 
@@ -461,6 +503,20 @@ class Speakers:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
+        if self.lower_text:
+            return
+        known = {p.at for p in self.people}
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
+                    and (i == 0 or not self.is_namey(doc[i - 1])):
+                end = self.name_forward(i, min(len(doc), i + 5))
+                if end - i >= 2:
+                    self.person(i, end, None, None)
+                    i = end
+                    continue
+            i += 1
 
 
 def token_index(doc: Doc, char: int) -> int:
@@ -495,12 +551,17 @@ def find_quotes(doc: Doc) -> list[Quote]:
         while tail_limit > close_tok and doc[tail_limit - 1].idx >= para_end_char:
             tail_limit -= 1
         prev_close = bounds[k - 1][1] + 1 if k else 0
-        para_start_char = starts[paragraph_of(starts, p.start)]
+        para = paragraph_of(starts, p.start)
+        if para and text[:p.start].rstrip().endswith(":"):
+            para = paragraph_of(starts, len(text[:p.start].rstrip()) - 1)
+        para_start_char = starts[para]
         head_limit = max(prev_close, open_tok - MAX_HEAD, token_index(doc, para_start_char))
         speaker = sp.from_tail(close_tok, tail_limit)
         if speaker is None:
             speaker = sp.from_head(open_tok, head_limit)
-        if speaker is not None:
+        if speaker is ORGANISATION:
+            p.explicit = True
+        elif speaker is not None:
             p.speaker, p.explicit = speaker, True
     # chains of paragraph-spanning passages share a speaker; unattributed passages inherit from the last one
     for k, p in enumerate(passages):
@@ -517,7 +578,9 @@ def find_quotes(doc: Doc) -> list[Quote]:
             gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
             if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
                 p.speaker = last.speaker
-        if p.speaker is not None or words >= 4:
+        if p.speaker is None and not p.explicit and words >= 4:
+            p.speaker = _reported_speaker(doc, sp, starts, p, last)
+        if p.speaker is not None or p.explicit or words >= 4:
             last = p
     quotes = []
     for p in passages:
@@ -537,6 +600,20 @@ def find_quotes(doc: Doc) -> list[Quote]:
         quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
                             "explicit" if p.explicit else "inherited"))
     return quotes
+
+
+def _reported_speaker(doc: Doc, sp: Speakers, starts: list[int], p: Passage, last: Passage | None) -> Person | None:
+    """A paragraph-opening quotation after "Name said that ..." in the paragraph before belongs to Name."""
+    text = doc.text
+    para = paragraph_of(starts, p.start)
+    if para == 0 or text[starts[para]:p.start].strip():
+        return None
+    person = sp.last_person_before(p.start)
+    if person is None or person.at < starts[para - 1] or (last is not None and last.end > person.at):
+        return None
+    first = token_index(doc, person.at)
+    verbs = [i for i in sp.speech_at if first < i < token_index(doc, p.start)]
+    return person if verbs else None
 
 
 def _names_between(sp: Speakers, start: int, end: int, speaker: Person) -> bool:
