@@ -100,9 +100,10 @@ def nearest_entity(doc: Doc, fig: Figure, lo: int, hi: int, kind: str) -> str | 
         return names.pop()
     if len(names) > 1:
         return None if kind == "exchange" else left[-1].label_
-    right = spans_in(doc.spans[kind], fig.end, min(hi, fig.end + 4))
-    if right:
-        return right[0].label_
+    right = spans_in(doc.spans[kind], fig.end, min(hi, fig.end + 10))
+    for span in right:
+        if span.start - fig.end <= 3 or doc[span.start - 1].lower_ in {"on", "at", "via", "across"}:
+            return span.label_
     return None
 
 

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from extractor.nlp.context import figures, inside, quoted_ranges, spans_in, time_phrase
 from extractor.nlp.liquidations import _plain
 
-SUBJECT_WINDOW = {"finite": 12, "s": 6, "ing": 16, "base": 2, "state": 8}
+SUBJECT_WINDOW = {"finite": 12, "s": 4, "ing": 16, "base": 2, "state": 8}
 MAX_SCAN = 18
 
 
@@ -96,6 +96,15 @@ class MoveRules:
         kinds = data["figure_kinds"]
         self.thresholds = {w.lower() for w in kinds["threshold"]}
         self.extremes = [w.lower().split() for w in kinds["extreme"]]
+        self.base_after = {w.lower() for w in data["base_after"]}
+        self.close_fillers = {w.lower() for w in data["close_fillers"]}
+        self.pct_thresholds = {w.lower() for w in data["pct_thresholds"]}
+
+    def close(self, doc: Doc, subject: Span, verb: Span) -> bool:
+        """True when only filler words stand between the asset and the verb ("Bitcoin (BTC) has fallen")."""
+        asset_tokens = {i for a in doc.spans.get("asset", []) for i in range(a.start, a.end)}
+        between = [t for t in doc[subject.end:verb.start] if t.i not in asset_tokens and not t.is_space]
+        return len(between) <= 4 and all(t.lower_ in self.close_fillers for t in between)
 
     def forecast(self, doc: Doc, start: int) -> bool:
         """True when a modal or forecast word stands just before the verb."""
@@ -120,7 +129,10 @@ def _subject(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> S
     words = [t.lower_ for t in between]
     if any(w in rules.blockers for w in words) or "open interest" in between.text.lower():
         return None
-    if form == "base" and any(w not in {"price", "prices", "'s", "’s"} for w in words):
+    if form == "base" and (any(w not in {"price", "prices", "'s", "’s"} for w in words)
+                           or subject.start == 0 or doc[subject.start - 1].lower_ not in rules.base_after):
+        return None
+    if form == "s" and not rules.close(doc, subject, verb):
         return None
     return subject
 
@@ -137,6 +149,8 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         prep = _prep(doc, fig.start, lo)
         last = prep[-1] if prep else ""
         if a.kind == "percent":
+            if last in rules.pct_thresholds:
+                continue
             if move.pct is None:
                 move.pct = -abs(a.value) if move.direction == "down" else abs(a.value)
             continue
@@ -153,6 +167,9 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
             kind = "move_end"
         elif last in rules.thresholds or qual in {"over", "under", "north of"}:
             kind = "threshold"
+            if last in rules.pct_thresholds:
+                # "broke below $28,000" is a fall, "broke above" a rise, whatever the verb's usual sense
+                move.direction = "down" if last in {"below", "under", "beneath"} else "up"
         elif last == "by" or (not prep or fig.start == lo):
             kind = "change"
             move.change_usd = usd if move.change_usd is None else move.change_usd
@@ -210,7 +227,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                              end=verb.end_char, sentence=sent.text, sentence_start=sent.start_char,
                              headline=0 <= sent.start_char < headline_end)
             _read_figures(doc, move, mine, rules, verb.end)
-            if verb.text.lower() in rules.needs_number and not move.numeric:
+            if not move.numeric and (verb.text.lower() in rules.needs_number or not rules.close(doc, subject, verb)):
                 continue
             if mine:
                 move.end = max(move.end, max(f.span.end_char for f in mine))
