@@ -75,7 +75,8 @@ def _verbs(doc: Doc, sent: Span, percents: list) -> list[tuple[Span, str, str]]:
         before = any(f.end == span.start for f in percents)
         if after or before:
             out.append((span, span.label_, "state"))
-    out.sort(key=lambda v: (v[0].start, -v[0].end))
+    rank = {"finite": 0, "state": 1, "s": 2, "ing": 3, "base": 4}
+    out.sort(key=lambda v: (v[0].start, -v[0].end, rank[v[2]]))
     kept, last_end = [], -1
     for v in out:
         if v[0].start >= last_end:
