@@ -18,7 +18,7 @@ from extractor.nlp.lexicon import first_names
 
 MAX_TAIL = 30
 MAX_HEAD = 30
-HEAD_GAP = 9
+HEAD_GAP = 16
 PARTICLES = {"de", "van", "der", "von", "da", "di", "le", "la", "al", "bin", "el", "del", "dos", "du", "ten", "ter",
              "st", "mc", "mac", "al-", "ben"}
 ORG_CONNECTORS = {"of", "&", "and", "'s", "’s", "-", ".", "de", "for", "the"}
@@ -149,6 +149,7 @@ class Speakers:
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
         self.first_names = first_names()
+        self.subject_start = 0
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
@@ -181,8 +182,10 @@ class Speakers:
             tok = doc[j]
             if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
-            elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
-                j += 1
+            elif tok.text == "-" and j > i and j + 1 < limit and not tok.whitespace_ and not doc[j - 1].whitespace_ \
+                    and doc[j + 1].is_alpha:
+                j += 2
+                continue
             else:
                 break
         while j > i and doc[j - 1].lower_ in PARTICLES:
@@ -203,6 +206,9 @@ class Speakers:
             if self.is_namey(tok):
                 j -= 1
             elif tok.text == "-" and j - 1 > limit and self.is_namey(doc[j - 2]) and not doc[j - 2].whitespace_:
+                j -= 1
+            elif tok.is_alpha and tok.is_lower and j - 2 > limit and doc[j - 2].text == "-" \
+                    and not doc[j - 2].whitespace_ and not doc[j - 3].whitespace_ and self.is_namey(doc[j - 3]):
                 j -= 1
             else:
                 break
@@ -385,11 +391,14 @@ class Speakers:
         j = verb
         while j - 1 >= limit and doc[j - 1].lower_ in self.lex.adverbs:
             j -= 1
+        self.subject_start = j - 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
             return self.last_person_before(doc[j - 1].idx)
         described = self.description(j, limit)
         if described is not None:
             return described
+        if self.entity_before(j, limit):
+            return ORGANISATION
         title = org = None
         if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
             # "Name, a role at Org, said": find the comma that opens the appositive
@@ -420,6 +429,7 @@ class Speakers:
         start = self.name_backward(j, limit)
         if start == j:
             return None
+        self.subject_start = start
         if title is None and start > limit:
             rs = self.role_backward(start, limit)
             if rs is not None:
@@ -430,13 +440,22 @@ class Speakers:
                     org_start -= 1
                 if org_start < rs:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
+                self.subject_start = org_start
         return self.person(start, j, title, org)
+
+    def entity_before(self, end: int, limit: int) -> bool:
+        """True when an exchange, provider, outlet or token stands right before the verb ("Binance said")."""
+        j = end
+        while j - 1 >= limit and (self.doc[j - 1].lower_ in self.lex.adverbs or self.doc[j - 1].text == ","):
+            j -= 1
+        return j - 1 >= limit and j - 1 in self.entity_tokens
 
     def description(self, end: int, limit: int) -> Person | None:
         """ "the politician said" stands for the last person named; "the firm said" for an organisation."""
         doc = self.doc
         for start in range(end - 1, max(limit, end - 5) - 1, -1):
             if doc[start].lower_ in {"the", "this", "that"}:
+                self.subject_start = start
                 noun = doc[end - 1].lower_
                 if noun in self.lex.org_nouns:
                     return ORGANISATION
@@ -462,7 +481,9 @@ class Speakers:
             if doc[v].text in "“\"‘" or (doc[v].text in {".", "!", "?"} and v > i + 1):
                 break
             if self.speech(v, "tail") is not None:
-                return self.before_verb(v, i)
+                found = self.before_verb(v, i)
+                # the speaker must open the tail: a name further on belongs to another sentence
+                return found if self.subject_start <= i + 2 else None
         return None
 
     def from_head(self, end: int, limit: int) -> Person | None:
@@ -475,7 +496,14 @@ class Speakers:
             if verb_end is not None:
                 if doc[v].lower_ == "according":
                     return self.after_verb(verb_end, end)
-                return self.before_verb(v, limit)
+                if doc[v].lower_.endswith("ing"):
+                    # "..., writing that": the sentence's subject speaks
+                    person = self.last_person_before(doc[v].idx)
+                    return person if person is not None and person.at >= doc[v].sent.start_char else None
+                found = self.before_verb(v, limit)
+                if found is None and (v == limit or doc[v - 1].is_punct or doc[v - 1].is_space):
+                    found = self.after_verb(verb_end, end)  # "Wrote Lena Szabo of Danube Capital:"
+                return found
         return None
 
     def scan_people(self) -> None:
@@ -510,7 +538,7 @@ class Speakers:
         while i < len(doc):
             tok = doc[i]
             if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
-                    and (i == 0 or not self.is_namey(doc[i - 1])):
+                    and (i == 0 or not self.is_namey(doc[i - 1]) and doc[i - 1].lower_ not in ORG_PREPS):
                 end = self.name_forward(i, min(len(doc), i + 5))
                 if end - i >= 2:
                     self.person(i, end, None, None)
@@ -574,7 +602,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     last: Passage | None = None
     for p in passages:
         words = len(text[p.inner_start:p.inner_end].split())
-        if p.speaker is None and last is not None and last.speaker is not None and words >= 4:
+        if p.speaker is None and not p.explicit and last is not None and last.speaker is not None and words >= 4:
             gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
             if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
                 p.speaker = last.speaker
@@ -582,9 +610,16 @@ def find_quotes(doc: Doc) -> list[Quote]:
             p.speaker = _reported_speaker(doc, sp, starts, p, last)
         if p.speaker is not None or p.explicit or words >= 4:
             last = p
-    quotes = []
+    quotes: list[Quote] = []
     for p in passages:
         if p.speaker is None:
+            continue
+        if p.continues and quotes and quotes[-1].end >= p.start - 4 and quotes[-1].speaker == p.speaker.name:
+            # a quotation running over several paragraphs is one passage
+            quotes[-1].end = p.inner_end
+            while quotes[-1].end > p.inner_start and text[quotes[-1].end - 1].isspace():
+                quotes[-1].end -= 1
+            quotes[-1].text = text[quotes[-1].start:quotes[-1].end]
             continue
         inner_start, inner_end = p.inner_start, p.inner_end
         while inner_start < inner_end and text[inner_start].isspace():
