@@ -590,6 +590,10 @@ class Speakers:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
+        for ent in doc.ents:
+            # a trained pipeline, when there is one, names people our rules do not know
+            if ent.label_ == "PERSON" and len(ent) >= 2 and not any(t.i in self.entity_tokens for t in ent):
+                self.person(ent.start, ent.end, None, None)
         if self.lower_text:
             self.scan_lower_people()
             return
