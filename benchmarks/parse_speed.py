@@ -44,7 +44,8 @@ def main() -> None:
     bare = spacy.blank("en")
     full = build_pipeline()
     bare_wps = timed("bare spacy.blank('en')", lambda ts: list(bare.pipe(ts, batch_size=64)), texts, words)
-    full_wps = timed("full pipeline (rules)", lambda ts: list(analyse_texts(full, ((t, None) for t in ts))), texts, words)
+    full_wps = timed("full pipeline (rules)", lambda ts: list(analyse_texts(full, ((t, None) for t in ts))),
+                     texts, words)
     # peak memory is measured on a separate pass: tracing allocations slows Python several times over
     tracemalloc.start()
     list(analyse_texts(full, ((t, None) for t in texts[:200])))
