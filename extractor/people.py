@@ -98,7 +98,11 @@ def resolve_speakers(speakers: Iterable[str]) -> dict[str, str]:
         if parts is None or not parts.is_surname_only:
             resolved[name] = name
             continue
-        matches = {split_name(f).key: f for f in full if split_name(f).last == parts.last}
+        matches: dict[str, str] = {}
+        for candidate in full:
+            key = split_name(candidate).key
+            if split_name(candidate).last == parts.last:
+                matches[key] = max(matches.get(key, candidate), candidate, key=display_score)
         resolved[name] = next(iter(matches.values())) if len(matches) == 1 else name
     return resolved
 
