@@ -187,8 +187,8 @@ def fact_rows(article: dict, facts: dict, run_id: int) -> dict[str, list[dict]]:
         row["event_date"] = fact.get("event_date") or resolve_event_date(published, fact.get("time_phrase"))
         rows["liquidations"].append(row)
     for fact in facts.get("price_moves") or []:
-        row = base | _pick(fact, "asset", "direction", "pct", "from_usd", "to_usd", "text", "sentence",
-                           "start", "end", "time_phrase")
+        row = base | _pick(fact, "asset", "direction", "pct", "from_usd", "to_usd", "change_usd", "text",
+                           "sentence", "start", "end", "time_phrase")
         figures = fact.get("figures") or []
         row["price_usd"] = fact.get("to_usd")
         if row["price_usd"] is None and figures:

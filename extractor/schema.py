@@ -95,7 +95,7 @@ TABLES: dict[str, dict] = {
     }),
     "price_moves": _fact_table({
         "event_date": str, "time_phrase": str, "asset": str, "direction": str, "pct": float,
-        "from_usd": float, "to_usd": float, "price_usd": float, "figures": str,
+        "from_usd": float, "to_usd": float, "price_usd": float, "change_usd": float, "figures": str,
     }),
     "exchange_mentions": _fact_table({"exchange": str, "mentions": int}),
     "provider_mentions": _fact_table({"provider": str, "mentions": int}),

@@ -18,7 +18,7 @@ ARTICLES = [
         "title": "Bitcoin slides as leveraged longs are wiped out",
         "text": (
             "Bitcoin slides as leveraged longs are wiped out\n\n"
-            "Traders lost more than $9.1 billion on Sunday as long positions were closed by force on "
+            "More than $9.1 billion of long positions were liquidated on Sunday across "
             "Binance and OKX. Bitcoin dropped 14% from $60,200 to $51,700 over the weekend. "
             "\"Funding stayed hot for weeks and the unwinding was brutal,\" said Ipek Ozkardeskaya, "
             "senior analyst at Swissquote Bank. \"Leverage had simply run too far,\" Ozkardeskaya added."
@@ -31,7 +31,7 @@ ARTICLES = [
         "title": "Shorts squeezed as ether rebounds",
         "text": (
             "Shorts squeezed as ether rebounds\n\n"
-            "Some $400 million of short positions were closed yesterday, most of them on Binance, "
+            "Some $400 million of short positions were liquidated yesterday, most of them on Binance, "
             "according to Coinglass. Binance and Bybit saw the heaviest volumes. "
             "\"Bears were caught leaning the wrong way,\" said ipek ozkardeskaya of Swissquote. "
             "\"I would not chase this bounce,\" said Tom Lee, head of research at Fundstrat. "
@@ -87,7 +87,7 @@ def known_facts() -> dict[str, dict]:
                 "amount_usd": 9.1e9, "side": "long", "exchange": None, "asset": None,
                 "time_phrase": "on Sunday", "event_date": None,
                 "sentence": a1.split("\n\n")[1].split(". ")[0] + ".",
-                **span(a1, "Traders lost more than $9.1 billion on Sunday as long positions were closed"),
+                **span(a1, "More than $9.1 billion of long positions were liquidated on Sunday"),
             }],
             "price_moves": [{
                 "asset": "BTC", "from_usd": 60200, "to_usd": 51700, "pct": -14.0, "direction": "down",
@@ -107,7 +107,7 @@ def known_facts() -> dict[str, dict]:
             "liquidations": [{
                 "amount_usd": 4e8, "side": "short", "exchange": "Binance", "asset": None,
                 "time_phrase": "yesterday", "event_date": None,
-                **span(a2, "$400 million of short positions were closed yesterday"),
+                **span(a2, "$400 million of short positions were liquidated yesterday"),
             }],
             "price_moves": [],
             "exchanges": [{"name": "Binance", "mentions": 2}, {"name": "Bybit", "mentions": 1}],

@@ -43,7 +43,7 @@ def test_extract_stores_every_fact_with_its_article_run_and_offsets(corpus_db: P
     assert (article_id, run_id, amount, side, event_date, outlet) == (1, summary.run_id, 9.1e9, "long",
                                                                        "2021-04-18", "Coin Ledger")
     assert text[start:end] == fact_text
-    assert sentence.startswith("Traders lost more than $9.1 billion on Sunday")
+    assert sentence.startswith("More than $9.1 billion of long positions were liquidated on Sunday")
     run = rows(corpus_db, "select status, pipeline_version, patterns_hash, articles, liquidations, "
                           "price_moves, exchange_mentions, quotes, provider_mentions, errors from runs")
     assert run == [("done", pipeline_version(), patterns_hash(), 5, 2, 2, 5, 6, 1, 0)]

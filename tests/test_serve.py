@@ -130,7 +130,7 @@ def test_one_article_with_all_its_facts_in_text_order(ds) -> None:
     rows = query(ds, "article_facts", id="1")
     assert [(r["kind"], r["text"]) for r in rows] == [
         ("article", ARTICLES[0]["title"]),
-        ("liquidation", "Traders lost more than $9.1 billion on Sunday as long positions were closed"),
+        ("liquidation", "More than $9.1 billion of long positions were liquidated on Sunday"),
         ("price move", "Bitcoin dropped 14% from $60,200 to $51,700"),
         ("quote", "Funding stayed hot for weeks and the unwinding was brutal,"),
         ("quote", "Leverage had simply run too far,"),
