@@ -31,9 +31,12 @@ DAYS_AGO_RE = re.compile(r"\b(\d+|[a-z]+)\s+days?\s+ago\b", re.I)
 
 
 @cache
-def _time_words() -> tuple[dict[str, int], dict[str, int]]:
+def _time_words() -> tuple[re.Pattern, dict[str, int], dict[str, int]]:
     data = load_yaml("time_phrases.yaml")
-    return dict(data["relative_days"]), dict(data["number_words"])
+    relative_days = {" ".join(k.lower().split()): v for k, v in data["relative_days"].items()}
+    # Longest phrase first, so "the day before yesterday" wins over "yesterday".
+    words = "|".join(re.escape(k) for k in sorted(relative_days, key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\b"), relative_days, dict(data["number_words"])
 
 
 def parse_published(published_at: str | None) -> dt.date | None:
@@ -77,11 +80,10 @@ def _explicit_date(phrase: str, published: dt.date) -> dt.date | None:
 
 
 def _relative_date(phrase: str, published: dt.date) -> dt.date | None:
-    relative_days, number_words = _time_words()
+    relative_re, relative_days, number_words = _time_words()
     lowered = " ".join(phrase.lower().split())
-    for words in sorted(relative_days, key=len, reverse=True):
-        if re.search(rf"\b{re.escape(words)}\b", lowered):
-            return published + dt.timedelta(days=relative_days[words])
+    if m := relative_re.search(lowered):
+        return published + dt.timedelta(days=relative_days[m[0]])
     if m := DAYS_AGO_RE.search(lowered):
         count = int(m[1]) if m[1].isdigit() else number_words.get(m[1])
         if count is not None:

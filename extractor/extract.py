@@ -237,64 +237,63 @@ def _find_person(conn: sqlite3.Connection, name: str) -> int | None:
     return cursor.lastrowid
 
 
-def _find_organization(conn: sqlite3.Connection, name: str | None) -> int | None:
+def _find_organization(conn: sqlite3.Connection, name: str | None, renamed: set[int]) -> int | None:
     key = org_key(name)
     if not key:
         return None
+    name = name.strip()
     row = conn.execute("SELECT id, name FROM organizations WHERE name_key = ?", [key]).fetchone()
     if row:
         if display_score(name) > display_score(row[1]):
             conn.execute("UPDATE organizations SET name = ? WHERE id = ?", [name, row[0]])
+            renamed.add(row[0])
         return row[0]
-    cursor = conn.execute(
-        "INSERT INTO organizations (name, name_key, quote_count) VALUES (?, ?, 0)", [name.strip(), key]
-    )
+    cursor = conn.execute("INSERT INTO organizations (name, name_key, quote_count) VALUES (?, ?, 0)", [name, key])
     return cursor.lastrowid
+
+
+# A person's quotes with the organisation by its merged name ("Swissquote" -> "Swissquote Bank").
+_PERSON_QUOTES = """
+    SELECT q.id, q.title, coalesce(o.name, q.org) AS org, q.published_at FROM quotes q
+    LEFT JOIN organizations o ON o.id = q.organization_id WHERE q.person_id = :id
+"""
+REFRESH_PERSON = f"""
+    UPDATE people SET
+      quote_count = (SELECT count(*) FROM quotes WHERE person_id = :id),
+      first_quoted_at = (SELECT min(published_at) FROM quotes WHERE person_id = :id),
+      last_quoted_at = (SELECT max(published_at) FROM quotes WHERE person_id = :id),
+      latest_title = (SELECT title FROM ({_PERSON_QUOTES}) WHERE title IS NOT NULL
+                      ORDER BY published_at DESC, id DESC LIMIT 1),
+      latest_org = (SELECT org FROM ({_PERSON_QUOTES}) WHERE org IS NOT NULL
+                    ORDER BY published_at DESC, id DESC LIMIT 1),
+      roles = (SELECT json_group_array(json_object('title', title, 'org', org, 'first_seen', first_seen,
+                                                   'last_seen', last_seen, 'quotes', quotes))
+               FROM (SELECT title, org, min(published_at) AS first_seen, max(published_at) AS last_seen,
+                            count(*) AS quotes
+                     FROM ({_PERSON_QUOTES}) WHERE title IS NOT NULL OR org IS NOT NULL
+                     GROUP BY title, org ORDER BY first_seen, title, org))
+    WHERE id = :id
+"""
+REFRESH_ORGANIZATION = """
+    UPDATE organizations SET
+      quote_count = (SELECT count(*) FROM quotes WHERE organization_id = :id),
+      people_count = (SELECT count(DISTINCT person_id) FROM quotes WHERE organization_id = :id),
+      first_quoted_at = (SELECT min(published_at) FROM quotes WHERE organization_id = :id),
+      last_quoted_at = (SELECT max(published_at) FROM quotes WHERE organization_id = :id)
+    WHERE id = :id
+"""
 
 
 def _refresh_people(conn: sqlite3.Connection, person_ids: set[int]) -> None:
     for person_id in person_ids:
-        # Organisations by their merged name, so "Swissquote" and "Swissquote Bank" are one role.
-        quotes = conn.execute(
-            "SELECT q.title, coalesce(o.name, q.org), q.published_at FROM quotes q "
-            "LEFT JOIN organizations o ON o.id = q.organization_id "
-            "WHERE q.person_id = ? ORDER BY q.published_at, q.id",
-            [person_id],
-        ).fetchall()
-        if not quotes:
-            conn.execute("DELETE FROM people WHERE id = ?", [person_id])
-            continue
-        roles: dict[tuple, dict] = {}
-        for title, org, published in quotes:
-            if not title and not org:
-                continue
-            role = roles.setdefault((title, org), {"title": title, "org": org, "first_seen": published,
-                                                   "last_seen": published, "quotes": 0})
-            role["last_seen"] = published
-            role["quotes"] += 1
-        latest_title = next((t for t, _, _ in reversed(quotes) if t), None)
-        latest_org = next((o for _, o, _ in reversed(quotes) if o), None)
-        conn.execute(
-            "UPDATE people SET quote_count = ?, latest_title = ?, latest_org = ?, roles = ?, "
-            "first_quoted_at = ?, last_quoted_at = ? WHERE id = ?",
-            [len(quotes), latest_title, latest_org, json.dumps(list(roles.values()), ensure_ascii=False),
-             quotes[0][2], quotes[-1][2], person_id],
-        )
+        conn.execute(REFRESH_PERSON, {"id": person_id})
+        conn.execute("DELETE FROM people WHERE id = ? AND quote_count = 0", [person_id])
 
 
 def _refresh_organizations(conn: sqlite3.Connection, org_ids: set[int]) -> None:
     for org_id in org_ids:
-        count, people, first, last = conn.execute(
-            "SELECT count(*), count(DISTINCT person_id), min(published_at), max(published_at) "
-            "FROM quotes WHERE organization_id = ?", [org_id],
-        ).fetchone()
-        if not count:
-            conn.execute("DELETE FROM organizations WHERE id = ?", [org_id])
-        else:
-            conn.execute(
-                "UPDATE organizations SET quote_count = ?, people_count = ?, first_quoted_at = ?, "
-                "last_quoted_at = ? WHERE id = ?", [count, people, first, last, org_id],
-            )
+        conn.execute(REFRESH_ORGANIZATION, {"id": org_id})
+        conn.execute("DELETE FROM organizations WHERE id = ? AND quote_count = 0", [org_id])
 
 
 def replace_facts(
@@ -312,22 +311,23 @@ def replace_facts(
         orgs = {o for _, o in old if o is not None}
         for table in FACT_TABLES:
             conn.execute(f"DELETE FROM [{table}] WHERE article_id = ?", [article["id"]])
-        speakers = resolve_speakers(q.get("speaker") or "" for q in rows["quotes"])
+        speakers = resolve_speakers((q.get("speaker") or "").strip() for q in rows["quotes"])
+        renamed: set[int] = set()
         for quote in rows["quotes"]:
             speaker = (quote.get("speaker") or "").strip()
             quote["person_id"] = _find_person(conn, speakers[speaker]) if speaker else None
-            quote["organization_id"] = _find_organization(conn, quote.get("org"))
+            quote["organization_id"] = _find_organization(conn, quote.get("org"), renamed)
             people.add(quote["person_id"])
             orgs.add(quote["organization_id"])
         for table, table_rows in rows.items():
             _insert(conn, table, table_rows)
         orgs.discard(None)
         _refresh_organizations(conn, orgs)
-        if orgs:
-            # An organisation's name may have changed: refresh everyone quoted for it.
-            marks = ",".join("?" * len(orgs))
+        if renamed:
+            # People's roles name their organisation: refresh everyone quoted for a renamed one.
+            marks = ",".join("?" * len(renamed))
             people.update(p for (p,) in conn.execute(
-                f"SELECT DISTINCT person_id FROM quotes WHERE organization_id IN ({marks})", list(orgs)
+                f"SELECT DISTINCT person_id FROM quotes WHERE organization_id IN ({marks})", list(renamed)
             ))
         people.discard(None)
         _refresh_people(conn, people)
@@ -421,6 +421,8 @@ def run_extract(
         raise ExtractError(f"--workers must be at least 1, not {workers}")
     db = retry_locked(lambda: connect(path, timeout=lock_timeout), path)
     try:
+        # WAL with synchronous=NORMAL: each commit stays atomic, without an fsync per article.
+        db.execute("PRAGMA synchronous = NORMAL")
         version = pipeline_version()
         total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         ids = pending_articles(db, version, everything=all)

@@ -261,3 +261,39 @@ def test_a_database_locked_for_good_gives_a_clear_error(corpus_db: Path) -> None
 def test_workers_below_one_are_refused(corpus_db: Path) -> None:
     with pytest.raises(ExtractError, match="--workers must be at least 1, not 0"):
         run_extract(corpus_db, workers=0, analyse=KnownFacts())
+
+
+def test_one_person_per_speaker_with_roles_over_time_and_quote_counts(corpus_db: Path) -> None:
+    import json
+
+    run_extract(corpus_db, analyse=KnownFacts())
+    people = rows(corpus_db, "select id, name, quote_count, latest_title, latest_org, first_quoted_at, "
+                             "last_quoted_at, roles from people order by id")
+    assert [p[:7] for p in people] == [
+        (1, "\u0130pek \u00d6zkarde\u015fkaya", 4, "senior analyst", "Swissquote Bank",
+         "2021-04-20T09:15:00+00:00", "2021-04-26T08:00:00+00:00"),
+        (2, "Tom Lee", 1, "head of research", "Fundstrat", "2021-04-22T14:00:00+00:00",
+         "2021-04-22T14:00:00+00:00"),
+        (3, "Amy Lee", 1, "trader", "Kestrel Markets", "2021-04-22T14:00:00+00:00", "2021-04-22T14:00:00+00:00"),
+    ]
+    assert json.loads(people[0][7]) == [
+        {"title": "senior analyst", "org": "Swissquote Bank", "first_seen": "2021-04-20T09:15:00+00:00",
+         "last_seen": "2021-04-26T08:00:00+00:00", "quotes": 2},
+        {"title": None, "org": "Swissquote Bank", "first_seen": "2021-04-22T14:00:00+00:00",
+         "last_seen": "2021-04-22T14:00:00+00:00", "quotes": 1},
+    ]
+    # The bare "Ozkardeskaya" of article 1 is the Ipek Ozkardeskaya named in full there.
+    assert rows(corpus_db, "select speaker, person_id from quotes where article_id = 1 order by id") == [
+        ("Ipek Ozkardeskaya", 1), ("Ozkardeskaya", 1)]
+    assert rows(corpus_db, "select name, quote_count, people_count from organizations order by id") == [
+        ("Swissquote Bank", 3, 1), ("Fundstrat", 1, 1), ("Kestrel Markets", 1, 1)]
+
+
+def test_a_surname_shared_by_two_people_of_an_article_stays_apart(db_path: Path) -> None:
+    text = "Two Lees\n\nQuotes from Tom Lee, Amy Lee and Lee."
+    add_articles(db_path, [{"url": "u", "text": text, "published_at": "2021-04-20"}])
+    quotes = [{"speaker": s, "title": None, "org": None, "text": s, "start": 0, "end": 1}
+              for s in ("Tom Lee", "Amy Lee", "Lee")]
+    run_extract(db_path, analyse=KnownFacts({text: {**EMPTY, "quotes": quotes}}))
+    assert rows(db_path, "select name, name_key, quote_count from people order by id") == [
+        ("Tom Lee", "tom lee", 1), ("Amy Lee", "amy lee", 1), ("Lee", "lee", 1)]
