@@ -395,14 +395,17 @@ def _finish_run(db: sqlite_utils.Database, summary: ExtractSummary, status: str)
         )
 
 
-def _analysed(analyse: Analyse, batches: Iterator[list[dict]], workers: int) -> Iterator[tuple]:
+def _analysed(analyse: Analyse, path: Path, ids: list[int], workers: int, batch_size: int) -> Iterator[tuple]:
     if workers <= 1:
-        for batch in batches:
+        for batch in _read_batches(path, ids, batch_size):
             yield from analyse_batch(analyse, batch)
         return
+    # The pool reads its whole input ahead, so feed it a window of articles at a time.
+    window = batch_size * workers * 8
     with multiprocessing.Pool(workers, initializer=_init_worker, initargs=(analyse,)) as pool:
-        for results in pool.imap(_analyse_in_worker, batches):
-            yield from results
+        for i in range(0, len(ids), window):
+            for results in pool.imap(_analyse_in_worker, _read_batches(path, ids[i : i + window], batch_size)):
+                yield from results
 
 
 def run_extract(
@@ -433,8 +436,8 @@ def run_extract(
         analyse = analyse or PipelineAnalyser(model)
         status = "interrupted"
         try:
-            batches = _read_batches(path, ids, batch_size)
-            for done, (article, facts, error) in enumerate(_analysed(analyse, batches, workers), 1):
+            analysed = _analysed(analyse, path, ids, workers, batch_size)
+            for done, (article, facts, error) in enumerate(analysed, 1):
                 if error is None:
                     try:
                         counts = retry_locked(

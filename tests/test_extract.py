@@ -297,3 +297,14 @@ def test_a_surname_shared_by_two_people_of_an_article_stays_apart(db_path: Path)
     run_extract(db_path, analyse=KnownFacts({text: {**EMPTY, "quotes": quotes}}))
     assert rows(db_path, "select name, name_key, quote_count from people order by id") == [
         ("Tom Lee", "tom lee", 1), ("Amy Lee", "amy lee", 1), ("Lee", "lee", 1)]
+
+
+def test_workers_are_fed_window_after_window_and_every_article_gets_its_own_facts(db_path: Path) -> None:
+    texts = [f"Story {n}\n\nVenue{n} saw heavy volume." for n in range(40)]
+    add_articles(db_path, [{"url": f"https://example.test/{n}", "text": t} for n, t in enumerate(texts)])
+    facts = {t: {**EMPTY, "exchanges": [{"name": f"Venue{n}", "mentions": n + 1}]} for n, t in enumerate(texts)}
+    # batch_size 1 and 2 workers make windows of 16 articles: 40 articles need three.
+    summary = run_extract(db_path, workers=2, batch_size=1, analyse=KnownFacts(facts))
+    assert (summary.articles, summary.facts["exchange_mentions"]) == (40, 40)
+    assert rows(db_path, "select article_id, exchange, mentions from exchange_mentions order by article_id") == [
+        (n + 1, f"Venue{n}", n + 1) for n in range(40)]
