@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import ARTICLES, add_articles
+from store_fixtures import ARTICLES, add_articles
 
 from extractor.cli import cli
 

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, EMPTY, KnownFacts, add_articles, known_facts
+from store_fixtures import ARTICLES, EMPTY, KnownFacts, add_articles, known_facts
 
 from extractor.extract import ExtractError, pipeline_version, run_extract
 from extractor.patterns import patterns_hash

@@ -28,7 +28,7 @@ def rows(db_path: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import ARTICLES, add_articles
+    from store_fixtures import ARTICLES, add_articles
 
     path = tmp_path_factory.mktemp("pipeline") / "news.db"
     add_articles(path, ARTICLES)
@@ -46,7 +46,7 @@ def test_liquidations_are_stored_with_resolved_event_dates(extracted: Path) -> N
 
 
 def test_price_moves_keep_their_figures_and_offsets(extracted: Path) -> None:
-    from conftest import ARTICLES
+    from store_fixtures import ARTICLES
 
     found = rows(extracted, "select asset, from_usd, to_usd, pct, direction, start, [end], text from price_moves "
                             "where article_id = 1")

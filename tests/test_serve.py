@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import yaml
-from conftest import ARTICLES, KnownFacts, add_articles
+from store_fixtures import ARTICLES, KnownFacts, add_articles
 
 from extractor.datasette_plugin import REFUSAL
 from extractor.extract import run_extract

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import KnownFacts
+from store_fixtures import KnownFacts
 
 from extractor.extract import pipeline_version, run_extract
 from extractor.schema import TABLES

@@ -14,10 +14,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractor.nlp.context import paragraph_of, paragraph_starts
+from extractor.nlp.lexicon import first_names
 
 MAX_TAIL = 30
 MAX_HEAD = 30
-HEAD_GAP = 9
+HEAD_GAP = 16
 PARTICLES = {"de", "van", "der", "von", "da", "di", "le", "la", "al", "bin", "el", "del", "dos", "du", "ten", "ter",
              "st", "mc", "mac", "al-", "ben"}
 ORG_CONNECTORS = {"of", "&", "and", "'s", "’s", "-", ".", "de", "for", "the"}
@@ -29,6 +30,7 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 @dataclass
@@ -58,6 +60,9 @@ class Person:
     def key(self) -> str:
         """Lower-case name, for matching mentions of the same person."""
         return " ".join(self.tokens).lower() if self.tokens else self.name.lower()
+
+
+ORGANISATION = Person("an organisation")
 
 
 @dataclass
@@ -143,6 +148,8 @@ class Speakers:
                 self.entity_at[span.start] = (span.end, kind)
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
+        self.first_names = first_names()
+        self.subject_start = 0
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
@@ -158,9 +165,8 @@ class Speakers:
             return low not in NOT_NAMES and tok.i not in self.entity_tokens and len(low) > 1
         if low in PARTICLES:
             return True
-        return (tok.is_title or re.fullmatch(r"[A-Z]\.", tok.text) is not None
-                or re.fullmatch(r"(Mc|Mac|O')[A-Z][a-z]+", tok.text) is not None) and low not in DAYS_MONTHS \
-            and tok.i not in self.entity_tokens
+        capitalised = tok.text[:1].isupper() and (any(c.islower() for c in tok.text) or len(tok.text) == 2)
+        return capitalised and low not in DAYS_MONTHS and tok.i not in self.entity_tokens
 
     def speech(self, i: int, flag: str) -> int | None:
         """End of the speech verb starting at token i, if it has the flag."""
@@ -174,14 +180,18 @@ class Speakers:
         j = i
         while j < limit and j - i < 4:
             tok = doc[j]
-            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i):
+            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
-            elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
-                j += 1
+            elif tok.text == "-" and j > i and j + 1 < limit and not tok.whitespace_ and not doc[j - 1].whitespace_ \
+                    and doc[j + 1].is_alpha:
+                j += 2
+                continue
             else:
                 break
         while j > i and doc[j - 1].lower_ in PARTICLES:
             j -= 1
+        if j < limit and not self.lower_text and doc[j].lower_ in NAME_SUFFIXES:
+            j += 1
         if self.lower_text and j - i > 2:
             j = i + 2 if j - i == 3 and self.role_start(i + 2) is None else j
         return j
@@ -197,9 +207,12 @@ class Speakers:
                 j -= 1
             elif tok.text == "-" and j - 1 > limit and self.is_namey(doc[j - 2]) and not doc[j - 2].whitespace_:
                 j -= 1
+            elif tok.is_alpha and tok.is_lower and j - 2 > limit and doc[j - 2].text == "-" \
+                    and not doc[j - 2].whitespace_ and not doc[j - 3].whitespace_ and self.is_namey(doc[j - 3]):
+                j -= 1
             else:
                 break
-        while j < end and doc[j].lower_ in PARTICLES:
+        while j < end and doc[j].lower_ in PARTICLES and (doc[j].is_lower or self.lower_text):
             j += 1
         if self.lower_text and end - j == 3:
             j += 1
@@ -216,9 +229,12 @@ class Speakers:
             # "head of research": a lower-case complement after "of" in cased text belongs to the role
             if not self.lower_text and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_lower \
                     and doc[end + 1].is_alpha and doc[end + 1].lower_ not in {"the", "a", "an"}:
-                end += 2
-                while end < len(doc) and doc[end].is_lower and doc[end].is_alpha and doc[end].lower_ not in ORG_PREPS:
-                    end += 1
+                stretched = end + 2
+                while stretched < len(doc) and doc[stretched].is_lower and doc[stretched].is_alpha \
+                        and doc[stretched].lower_ not in ORG_PREPS:
+                    stretched += 1
+                if stretched >= len(doc) or not doc[stretched].is_alpha or doc[stretched].lower_ in ORG_PREPS:
+                    end = stretched
             return end
         return None
 
@@ -289,6 +305,8 @@ class Speakers:
                 if org_end > k + 1:
                     org = self.display(doc[k + 1:org_end]).removeprefix("The ").removeprefix("the ")
                     k = org_end
+            if org:
+                org = org.removesuffix("'s").removesuffix("’s").strip() or None
             return title, org, k
         return None, None, i
 
@@ -305,6 +323,8 @@ class Speakers:
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
+        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns:
+            return ORGANISATION
         if len(words) == 1:
             earlier = self.resolve_surname(words[0])
             if earlier is None and title is None:
@@ -318,8 +338,11 @@ class Speakers:
 
     def resolve_surname(self, word: str) -> Person | None:
         """The last person named with this surname (or first name)."""
-        for p in reversed(self.people):
-            if p.tokens and (p.tokens[-1] == word or p.tokens[0] == word) and len(p.tokens) > 1:
+        for p in self.people:
+            if len(p.tokens) > 1 and p.tokens[-1] == word:
+                return p
+        for p in self.people:
+            if len(p.tokens) > 1 and word in p.tokens:
                 return p
         return None
 
@@ -335,7 +358,7 @@ class Speakers:
         """The most recent person named before a character offset."""
         best = None
         for p in self.people:
-            if p.at < char and (best is None or p.at >= best.at):
+            if p.at < char and p is not ORGANISATION and (best is None or p.at >= best.at):
                 best = p
         return best
 
@@ -366,8 +389,16 @@ class Speakers:
         """Speaker named before a speech verb: `Name(, a role at Org,) said` or `(Org) role Name said`."""
         doc = self.doc
         j = verb
+        while j - 1 >= limit and doc[j - 1].lower_ in self.lex.adverbs:
+            j -= 1
+        self.subject_start = j - 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
             return self.last_person_before(doc[j - 1].idx)
+        described = self.description(j, limit)
+        if described is not None:
+            return described
+        if self.entity_before(j, limit):
+            return ORGANISATION
         title = org = None
         if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
             # "Name, a role at Org, said": find the comma that opens the appositive
@@ -376,6 +407,8 @@ class Speakers:
                     t, o, end = self.appositive(c, j - 1)
                     if t is not None and end == j - 1:
                         title, org, j = t, o, c
+                    elif c + 1 < len(doc) and doc[c + 1].lower_ in {"who", "a", "an", "the", "whose", "which"}:
+                        j = c
                     break
         elif self.lower_text:
             # "name role at org said" with no commas: walk back over org and role
@@ -396,6 +429,7 @@ class Speakers:
         start = self.name_backward(j, limit)
         if start == j:
             return None
+        self.subject_start = start
         if title is None and start > limit:
             rs = self.role_backward(start, limit)
             if rs is not None:
@@ -406,7 +440,31 @@ class Speakers:
                     org_start -= 1
                 if org_start < rs:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
+                self.subject_start = org_start
         return self.person(start, j, title, org)
+
+    def entity_before(self, end: int, limit: int) -> bool:
+        """True when an exchange, provider, outlet or token stands right before the verb ("Binance said")."""
+        j = end
+        while j - 1 >= limit and (self.doc[j - 1].lower_ in self.lex.adverbs or self.doc[j - 1].text == ","):
+            j -= 1
+        return j - 1 >= limit and j - 1 in self.entity_tokens
+
+    def description(self, end: int, limit: int) -> Person | None:
+        """ "the politician said" stands for the last person named; "the firm said" for an organisation."""
+        doc = self.doc
+        for start in range(end - 1, max(limit, end - 5) - 1, -1):
+            if doc[start].lower_ in {"the", "this", "that"}:
+                self.subject_start = start
+                noun = doc[end - 1].lower_
+                if noun in self.lex.org_nouns:
+                    return ORGANISATION
+                if noun in self.lex.person_nouns or end - 1 in self.role_tokens:
+                    return self.last_person_before(doc[start].idx)
+                return None
+            if not doc[start].is_alpha:
+                return None
+        return None
 
     def from_tail(self, i: int, limit: int) -> Person | None:
         """Attribution after the closing mark."""
@@ -423,7 +481,9 @@ class Speakers:
             if doc[v].text in "“\"‘" or (doc[v].text in {".", "!", "?"} and v > i + 1):
                 break
             if self.speech(v, "tail") is not None:
-                return self.before_verb(v, i)
+                found = self.before_verb(v, i)
+                # the speaker must open the tail: a name further on belongs to another sentence
+                return found if self.subject_start <= i + 2 else None
         return None
 
     def from_head(self, end: int, limit: int) -> Person | None:
@@ -432,8 +492,18 @@ class Speakers:
         for v in range(end - 1, max(limit, end - HEAD_GAP) - 1, -1):
             if doc[v].text in {".", "!", "?", "”", '"'} and v < end - 1:
                 break
-            if self.speech(v, "head") is not None:
-                return self.before_verb(v, limit)
+            verb_end = self.speech(v, "head")
+            if verb_end is not None:
+                if doc[v].lower_ == "according":
+                    return self.after_verb(verb_end, end)
+                if doc[v].lower_.endswith("ing"):
+                    # "..., writing that": the sentence's subject speaks
+                    person = self.last_person_before(doc[v].idx)
+                    return person if person is not None and person.at >= doc[v].sent.start_char else None
+                found = self.before_verb(v, limit)
+                if found is None and (v == limit or doc[v - 1].is_punct or doc[v - 1].is_space):
+                    found = self.after_verb(verb_end, end)  # "Wrote Lena Szabo of Danube Capital:"
+                return found
         return None
 
     def scan_people(self) -> None:
@@ -461,6 +531,20 @@ class Speakers:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
+        if self.lower_text:
+            return
+        known = {p.at for p in self.people}
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
+                    and (i == 0 or not self.is_namey(doc[i - 1]) and doc[i - 1].lower_ not in ORG_PREPS):
+                end = self.name_forward(i, min(len(doc), i + 5))
+                if end - i >= 2:
+                    self.person(i, end, None, None)
+                    i = end
+                    continue
+            i += 1
 
 
 def token_index(doc: Doc, char: int) -> int:
@@ -495,12 +579,17 @@ def find_quotes(doc: Doc) -> list[Quote]:
         while tail_limit > close_tok and doc[tail_limit - 1].idx >= para_end_char:
             tail_limit -= 1
         prev_close = bounds[k - 1][1] + 1 if k else 0
-        para_start_char = starts[paragraph_of(starts, p.start)]
+        para = paragraph_of(starts, p.start)
+        if para and text[:p.start].rstrip().endswith(":"):
+            para = paragraph_of(starts, len(text[:p.start].rstrip()) - 1)
+        para_start_char = starts[para]
         head_limit = max(prev_close, open_tok - MAX_HEAD, token_index(doc, para_start_char))
         speaker = sp.from_tail(close_tok, tail_limit)
         if speaker is None:
             speaker = sp.from_head(open_tok, head_limit)
-        if speaker is not None:
+        if speaker is ORGANISATION:
+            p.explicit = True
+        elif speaker is not None:
             p.speaker, p.explicit = speaker, True
     # chains of paragraph-spanning passages share a speaker; unattributed passages inherit from the last one
     for k, p in enumerate(passages):
@@ -513,15 +602,24 @@ def find_quotes(doc: Doc) -> list[Quote]:
     last: Passage | None = None
     for p in passages:
         words = len(text[p.inner_start:p.inner_end].split())
-        if p.speaker is None and last is not None and last.speaker is not None and words >= 4:
+        if p.speaker is None and not p.explicit and last is not None and last.speaker is not None and words >= 4:
             gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
             if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
                 p.speaker = last.speaker
-        if p.speaker is not None or words >= 4:
+        if p.speaker is None and not p.explicit and words >= 4:
+            p.speaker = _reported_speaker(doc, sp, starts, p, last)
+        if p.speaker is not None or p.explicit or words >= 4:
             last = p
-    quotes = []
+    quotes: list[Quote] = []
     for p in passages:
         if p.speaker is None:
+            continue
+        if p.continues and quotes and quotes[-1].end >= p.start - 4 and quotes[-1].speaker == p.speaker.name:
+            # a quotation running over several paragraphs is one passage
+            quotes[-1].end = p.inner_end
+            while quotes[-1].end > p.inner_start and text[quotes[-1].end - 1].isspace():
+                quotes[-1].end -= 1
+            quotes[-1].text = text[quotes[-1].start:quotes[-1].end]
             continue
         inner_start, inner_end = p.inner_start, p.inner_end
         while inner_start < inner_end and text[inner_start].isspace():
@@ -537,6 +635,20 @@ def find_quotes(doc: Doc) -> list[Quote]:
         quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
                             "explicit" if p.explicit else "inherited"))
     return quotes
+
+
+def _reported_speaker(doc: Doc, sp: Speakers, starts: list[int], p: Passage, last: Passage | None) -> Person | None:
+    """A paragraph-opening quotation after "Name said that ..." in the paragraph before belongs to Name."""
+    text = doc.text
+    para = paragraph_of(starts, p.start)
+    if para == 0 or text[starts[para]:p.start].strip():
+        return None
+    person = sp.last_person_before(p.start)
+    if person is None or person.at < starts[para - 1] or (last is not None and last.end > person.at):
+        return None
+    first = token_index(doc, person.at)
+    verbs = [i for i in sp.speech_at if first < i < token_index(doc, p.start)]
+    return person if verbs else None
 
 
 def _names_between(sp: Speakers, start: int, end: int, speaker: Person) -> bool:
