@@ -27,7 +27,7 @@ def test_every_store_command_has_help_with_an_example(command: str) -> None:
 
 @pytest.mark.real_pipeline
 def test_extract_then_stats_with_the_real_pipeline(corpus_db: Path) -> None:
-    # Until the real extraction lands on main this asserts only article and run counts.
+    # Counts only: what the pipeline finds in these articles is asserted in test_extract_pipeline.py.
     runner = CliRunner()
     result = runner.invoke(cli, ["extract", "--db", str(corpus_db), "--quiet"])
     assert result.exit_code == 0, result.output
