@@ -48,7 +48,8 @@ def test_pronoun_resolves_to_person_introduced_before(nlp):
         "Dmitri Volkov, a partner at Ninefold Ventures, told clients that open interest had halved. "
         "“This looks like a reset, not a top,” he said."
     )
-    assert quotes(nlp, text) == [("Dmitri Volkov", "partner", "Ninefold Ventures", "This looks like a reset, not a top")]
+    expected = [("Dmitri Volkov", "partner", "Ninefold Ventures", "This looks like a reset, not a top")]
+    assert quotes(nlp, text) == expected
 
 
 def test_surname_resolves_to_full_name(nlp):
@@ -99,3 +100,16 @@ def test_unbalanced_marks_never_crash(nlp, text):
     analyse_text(nlp, text)
     for p in find_passages(text):
         assert 0 <= p.inner_start <= p.inner_end <= len(text)
+
+
+def test_straight_single_quotes(nlp):
+    text = "T\n\n'Spot buyers are back,' said Nora Quist, an analyst at Fjord Research. Traders' books were thin."
+    assert quotes(nlp, text) == [("Nora Quist", "analyst", "Fjord Research", "Spot buyers are back")]
+
+
+def test_she_skips_men_named_since(nlp):
+    text = (
+        "T\n\nMaria Lund, a strategist at Harbor Bank, spoke after Peter Nagy of Vire Capital had left.\n\n"
+        "“We are not done yet,” she said."
+    )
+    assert [q[0] for q in quotes(nlp, text)] == ["Maria Lund"]

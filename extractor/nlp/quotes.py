@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractor.nlp.context import paragraph_of, paragraph_starts
-from extractor.nlp.lexicon import first_names
+from extractor.nlp.lexicon import first_names, name_gender
 
 MAX_TAIL = 30
 MAX_HEAD = 30
@@ -29,6 +29,8 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
                "nov", "dec", "today", "yesterday", "tomorrow", "weekend", "week", "month", "year"}
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
 NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
@@ -99,8 +101,13 @@ def find_passages(text: str) -> list[Passage]:
                 open_at, open_mark = i, c
             elif c == '"':
                 open_at, open_mark = i, '"'
-            elif c == "\n":
-                pass
+            elif c == "'" and (i == 0 or text[i - 1] in " \n\t(—–") and i + 1 < n and text[i + 1].isalpha():
+                # straight single quotes only as a pair closing on punctuation: ',' said X. / 'Like this.'
+                close = SINGLE_CLOSE.search(text, i + 1, para_end[paragraph_of(starts, i)] + 1)
+                if close is not None:
+                    passages.append(Passage(i, close.end(), i + 1, close.end() - 1))
+                    i = close.end()
+                    continue
         else:
             para = paragraph_of(starts, open_at)
             closing = PAIRS.get(open_mark, '"')
@@ -266,6 +273,7 @@ class Speakers:
             if capital and tok.i not in self.speech_at:
                 j += 1
             elif tok.lower_ in ORG_CONNECTORS and j > i and j + 1 < limit and not tok.is_space \
+                    and (tok.text not in ".-" or not (tok.whitespace_ or doc[j - 1].whitespace_)) \
                     and (doc[j + 1].text[:1].isupper() or doc[j + 1].text in {"'s", "’s"}):
                 j += 1
             elif tok.text in {"'s", "’s"} and j > i:
@@ -354,20 +362,51 @@ class Speakers:
                 person.org = person.org or p.org
         self.people.append(person)
 
-    def last_person_before(self, char: int) -> Person | None:
-        """The most recent person named before a character offset."""
+    def last_person_before(self, char: int, pronoun: str | None = None) -> Person | None:
+        """The most recent person named before a character offset ("she" skips the men named since)."""
+        wanted = PRONOUN_GENDER.get(pronoun or "")
         best = None
         for p in self.people:
-            if p.at < char and p is not ORGANISATION and (best is None or p.at >= best.at):
-                best = p
+            if p.at >= char or p is ORGANISATION or (best is not None and p.at < best.at):
+                continue
+            if wanted and p.tokens and name_gender(p.tokens[0]) not in {wanted, "unknown"}:
+                continue
+            best = p
         return best
+
+    def scan_lower_people(self) -> None:
+        """In lower-cased text, people are introduced as "name (a) role at org": register them."""
+        doc = self.doc
+        for r in sorted(self.role_at):
+            first = r
+            while first > 0 and doc[first - 1].lower_ in self.lex.role_modifiers:
+                first -= 1
+            c = first - 1 if first and doc[first - 1].lower_ in {"a", "an", "the"} else first
+            start = self.name_backward(c, max(0, c - 3))
+            if c - start >= 2:
+                title, org, _ = self.appositive(c, min(len(doc), r + 15))
+                if title is not None:
+                    self.person(start, c, title, org)
+
+    def scan_surnames(self) -> None:
+        """Register later mentions by surname alone ("Abernathy, for her part, ...") as mentions of the person."""
+        doc = self.doc
+        surnames = {p.tokens[-1]: p for p in self.people if len(p.tokens) > 1}
+        starts = {p.at for p in self.people}
+        for tok in doc:
+            p = surnames.get(tok.lower_)
+            if p is None or tok.idx in starts or not (tok.is_title or self.lower_text):
+                continue
+            if tok.i and self.is_namey(doc[tok.i - 1]):
+                continue  # part of a full name already registered
+            self.people.append(Person(p.name, p.title, p.org, tok.idx, p.tokens))
 
     # ---- attribution ---------------------------------------------------------------------------------------
     def after_verb(self, i: int, limit: int) -> Person | None:
         """Speaker named after a speech verb: `said (Org) (role) Name(, role at Org)`."""
         doc = self.doc
         if i < limit and doc[i].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[i].idx)
+            return self.last_person_before(doc[i].idx, doc[i].lower_)
         j = i
         pre_title = pre_org = None
         title, org, k = self.appositive(j, limit)
@@ -393,7 +432,7 @@ class Speakers:
             j -= 1
         self.subject_start = j - 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[j - 1].idx)
+            return self.last_person_before(doc[j - 1].idx, doc[j - 1].lower_)
         described = self.description(j, limit)
         if described is not None:
             return described
@@ -532,6 +571,7 @@ class Speakers:
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
         if self.lower_text:
+            self.scan_lower_people()
             return
         known = {p.at for p in self.people}
         i = 0
@@ -561,13 +601,14 @@ def token_index(doc: Doc, char: int) -> int:
 def find_quotes(doc: Doc) -> list[Quote]:
     """Every attributed quotation of the doc."""
     text = doc.text
-    if not any(c in text for c in "\"“‘«„"):
+    if not any(c in text for c in "\"“‘«„'"):
         return []
     passages = find_passages(text)
     if not passages:
         return []
     sp = Speakers(doc)
     sp.scan_people()
+    sp.scan_surnames()
     starts = paragraph_starts(text)
     bounds = [(token_index(doc, p.start), token_index(doc, p.inner_end)) for p in passages]
     for k, p in enumerate(passages):
