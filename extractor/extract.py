@@ -56,13 +56,6 @@ class ExtractSummary:
     facts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_TABLES, 0))
     errors: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        """The summary as plain data, for printing as JSON."""
-        return {
-            "run_id": self.run_id, "pipeline_version": self.pipeline_version, "articles": self.articles,
-            "up_to_date": self.up_to_date, "facts": dict(self.facts), "errors": list(self.errors),
-        }
-
 
 class PipelineAnalyser:
     """The real NLP pipeline as an `Analyse` callable, built on first use in each process."""
