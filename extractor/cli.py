@@ -49,3 +49,96 @@ def _date(value: str | None) -> str | None:
         return check_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def db_option(func):
+    """The shared --db option."""
+    from extractor.schema import DEFAULT_DB
+
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True,
+        help="SQLite database file (created, with its folder, if missing).",
+    )(func)
+
+
+@cli.command()
+@db_option
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running the pipeline (the main process writes).")
+@click.option("--all", "everything", is_flag=True,
+              help="Extract every article again, not only new or stale ones.")
+@click.option("--model", metavar="NAME", default=None, help="Add a trained spaCy pipeline's entities.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def extract(db_path: str, workers: int, everything: bool, model: str | None, quiet: bool) -> None:
+    """Extract facts from stored articles not yet done with this pipeline version.
+
+    Each article's facts are replaced in one transaction; running it twice changes nothing.
+    Example:
+
+        extractor extract --db db/news.db --workers 2
+    """
+    from tqdm import tqdm
+
+    from extractor.extract import ExtractError, run_extract
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="article", disable=quiet, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        summary = run_extract(db_path, workers=workers, all=everything, progress=progress, model=model)
+    except ExtractError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    for error in summary.errors:
+        click.echo(f"extractor: {error}", err=True)
+    facts = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in summary.facts.items())
+    run = f"run #{summary.run_id}" if summary.run_id else "nothing to do"
+    click.echo(
+        f"{run}: {summary.articles} articles extracted ({facts}), {summary.up_to_date} up to date, "
+        f"{len(summary.errors)} errors; pipeline {summary.pipeline_version}"
+    )
+    if summary.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse the database with Datasette: read-only, with canned queries and charts.
+
+    Example:
+
+        extractor serve --db db/news.db --port 8001
+    """
+    from extractor.serve import ServeError
+    from extractor.serve import serve as run_server
+
+    try:
+        run_server(db_path, host=host, port=port)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats(db_path: str, as_json: bool) -> None:
+    """Print rows per table and the last extraction run.
+
+    Example:
+
+        extractor stats --db db/news.db
+    """
+    from extractor.stats import database_stats, format_stats
+
+    result = database_stats(db_path)
+    click.echo(json.dumps(result, indent=2) if as_json else format_stats(result))
