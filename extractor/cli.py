@@ -118,3 +118,34 @@ def discover(url: str, feeds_file: str | None) -> None:
     for source in found:
         state = "added" if source.url in new else "already listed"
         click.echo(f"{source.url}\t{source.outlet or ''}\t{source.lang or ''}\t{state}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True, help="The SQLite database.")
+@click.option(
+    "--title", metavar="COLUMN", help="Column holding the headline (guessed: title, headline, ...)."
+)
+@click.option("--text", metavar="COLUMN", help="Column holding the body (guessed: text, body, content, ...).")
+@click.option("--url", metavar="COLUMN", help="Column holding the article URL (guessed: url, link, ...).")
+@click.option(
+    "--date", metavar="COLUMN", help="Column holding the publication time (guessed: published, date)."
+)
+@click.option("--source", metavar="COLUMN", help="Column naming the outlet (guessed: source, outlet, ...).")
+@click.option("--outlet", metavar="NAME", help="Outlet name for every article ingested.")
+@click.option("--lang", metavar="CODE", help="Language code for every article ingested, e.g. en.")
+def ingest(paths: tuple[str, ...], db_path: str, **mapping: str | None) -> None:
+    """Load existing datasets into the articles table: CSV/TSV/JSON/JSONL files, .txt/.html files or folders.
+
+    Rows with no text are reported and skipped; loading the same file twice adds nothing. Example:
+
+        extractor ingest ../shared/corpus/cryptonews-2023.jsonl articles/ --db db/news.db
+    """
+    from extractor.ingest import ingest_paths
+
+    summary = ingest_paths(db_path, paths, **{k: v for k, v in mapping.items() if v})
+    for problem in summary.problems:
+        click.echo(f"extractor: {problem}", err=True)
+    click.echo(str(summary))
+    if summary.failed_files:
+        sys.exit(1)

@@ -123,6 +123,8 @@ def struct_to_utc(value: object) -> str | None:
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment, paragraphs separated by a blank line."""
+    if not html.strip():
+        return ""
     marked = BLOCK_TAGS.sub("\n\n", html)
     text = BeautifulSoup(marked, "lxml").get_text()
     paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", text))

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 import trafilatura
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, SoupStrainer
 
 from extractor.crawl.urls import URLError, canonicalise
 from extractor.document import decode_bytes
@@ -41,6 +41,9 @@ ARTICLE_TYPES = {
     "liveblogposting",
 }
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Only these tags hold metadata: building the rest of the tree would cost most of the time.
+METADATA_TAGS = SoupStrainer(["meta", "link", "script"])
+HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 # Below this, what trafilatura found is page furniture (menus, footers), not an article.
 MIN_BODY_CHARS = 120
 
@@ -163,7 +166,7 @@ def primary_language(value: str | None) -> str | None:
 
 def read_metadata(html: str, url: str) -> dict:
     """Title, authors, time, canonical URL, language, tags and site name from JSON-LD, OG and meta tags."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(html, "lxml", parse_only=METADATA_TAGS)
     meta: dict = {}
     ld = json_ld_article(soup)
     og = {
@@ -191,9 +194,9 @@ def read_metadata(html: str, url: str) -> dict:
                 break
             except URLError:
                 continue
-    html_tag = soup.find("html")
+    html_lang = HTML_LANG.search(html[:4096])
     meta["lang"] = (
-        primary_language(html_tag.get("lang") if html_tag else None)
+        primary_language(html_lang.group(1) if html_lang else None)
         or primary_language(ld.get("inLanguage") if isinstance(ld.get("inLanguage"), str) else None)
         or primary_language(og.get("og:locale"))
     )
@@ -211,7 +214,8 @@ def read_metadata(html: str, url: str) -> dict:
 
 
 def json_ld_article(soup: BeautifulSoup) -> dict:
-    """The first NewsArticle-like object in the page's JSON-LD scripts (inside @graph or lists too)."""
+    """The NewsArticle-like objects of the page's JSON-LD (inside @graph or lists too), merged; first wins."""
+    merged: dict = {}
     for script in soup.find_all("script", type="application/ld+json"):
         try:
             data = json.loads(script.string or "")
@@ -226,9 +230,11 @@ def json_ld_article(soup: BeautifulSoup) -> dict:
                 kinds = item.get("@type", [])
                 kinds = [kinds] if isinstance(kinds, str) else kinds
                 if any(isinstance(k, str) and k.lower() in ARTICLE_TYPES for k in kinds):
-                    return item
+                    for key, value in item.items():
+                        if value not in (None, "", [], {}):
+                            merged.setdefault(key, value)
                 stack.extend(v for k, v in item.items() if k in ("@graph", "mainEntity"))
-    return {}
+    return merged
 
 
 def ld_names(value: object) -> list[str]:

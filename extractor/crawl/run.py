@@ -44,10 +44,9 @@ from extractor.crawl.pages import (
     join_text,
     read_metadata,
 )
-from extractor.crawl.store import ArticleRecord, known_url, save_article, utc_now
+from extractor.crawl.store import ArticleRecord, known_url, open_store, save_article, utc_now
 from extractor.crawl.urls import URLError, canonicalise
 from extractor.patterns import patterns_dir
-from extractor.schema import connect
 
 # Failures worth another try on the next run: the feed's validators are not saved while any remain.
 TRANSIENT_OUTCOMES = {"timeout", "network-error"}
@@ -108,18 +107,13 @@ class Crawler:
         attempt: int = 1,
     ) -> None:
         """Add one row to `fetch_log`."""
-        self.db["fetch_log"].insert(
-            {
-                "at": utc_now(),
-                "url": url,
-                "kind": kind,
-                "status": status,
-                "outcome": outcome,
-                "message": message,
-                "elapsed_ms": elapsed_ms,
-                "attempt": attempt,
-            }
-        )
+        # Plain SQL: sqlite-utils' insert inspects the table on every call, and this runs per fetch.
+        with self.db.atomic():
+            self.db.execute(
+                "insert into fetch_log (at, url, kind, status, outcome, message, elapsed_ms, attempt) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [utc_now(), url, kind, status, outcome, message, elapsed_ms, attempt],
+            )
 
     def log_attempt(self, attempt: Attempt) -> None:
         """The fetcher's retries and robots.txt reads, into `fetch_log`."""
@@ -260,7 +254,7 @@ class Crawler:
         if response.redirects:
             warnings.append(f"redirected to {response.url}")
         try:
-            page = await asyncio.to_thread(extract_page, html, response.url)
+            page = extract_page(html, response.url)
             record = self.record_from_page(page, entry)
         except PageError as exc:
             if not entry.content:
@@ -385,7 +379,7 @@ def run_crawl(
     settings = replace(settings or FetchSettings(), delay=delay, concurrency=concurrency)
     if progress is None:
         progress = sys.stderr.isatty()
-    db = connect(db_path)
+    db = open_store(db_path)
     started = time.monotonic()
     bar = tqdm(total=0, unit="article", desc="crawl", file=sys.stderr) if progress else None
     try:

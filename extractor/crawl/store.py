@@ -7,8 +7,11 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
+
+from extractor.schema import connect
 
 REVISION_COLUMNS = (
     "url",
@@ -42,6 +45,14 @@ class ArticleRecord:
     fetched_at: str | None = None
 
 
+def open_store(db_path: str | Path) -> sqlite_utils.Database:
+    """The database, with commits that survive a killed process without waiting for the disk each time."""
+    db = connect(db_path)
+    # In WAL mode NORMAL loses no committed transaction when the process dies, only on power loss.
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC timestamp."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -63,14 +74,14 @@ def find_article(db: sqlite_utils.Database, *urls: str | None) -> dict | None:
     if not keys:
         return None
     marks = ", ".join("?" for _ in keys)
-    rows = db.execute(
+    cursor = db.execute(
         f"select * from articles where url in ({marks}) or canonical_url in ({marks}) order by id limit 1",
         [*keys, *keys],
-    ).fetchall()
-    if not rows:
+    )
+    row = cursor.fetchone()
+    if row is None:
         return None
-    names = [c.name for c in db["articles"].columns]
-    return dict(zip(names, rows[0], strict=True))
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
 def known_url(db: sqlite_utils.Database, url: str) -> bool:
