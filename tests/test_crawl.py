@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from click.testing import CliRunner
 from crawl_fixtures import article_html, atom, empty_page, paragraphs, rss1, rss2
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from extractor.cli import cli
 from extractor.crawl.fetch import FetchSettings
 from extractor.crawl.run import CrawlSummary, run_crawl
 
@@ -328,14 +330,23 @@ def test_redirect_loop_and_too_many_redirects(server: HTTPServer, db_path: Path)
     server.expect_request("/moved/source").respond_with_data(
         "", status=301, headers={"Location": "/moved/target"}
     )
+    server.expect_request("/to-ftp").respond_with_data(
+        "", status=302, headers={"Location": "ftp://127.0.0.1/x"}
+    )
     items = [
         {"title": t, "link": server.url_for(p)}
-        for t, p in [("L", "/loop/a"), ("H", "/hop/0"), ("M", "/moved/source")]
+        for t, p in [("L", "/loop/a"), ("H", "/hop/0"), ("M", "/moved/source"), ("F", "/to-ftp")]
     ]
     summary = crawl(db_path, [feed(server, "/rss", rss2(items))])
-    assert (summary.articles_new, summary.articles_failed) == (1, 2)
+    assert (summary.articles_new, summary.articles_failed) == (1, 3)
     outcomes = {path: outcome for path, kind, _, outcome in log(db_path, "page")}
-    assert outcomes == {"loop/a": "redirect-loop", "hop/0": "too-many-redirects", "moved/source": "new"}
+    assert outcomes == {
+        "loop/a": "redirect-loop",
+        "hop/0": "too-many-redirects",
+        "moved/source": "new",
+        "to-ftp": "bad-url",
+    }
+    assert messages(db_path, "bad-url") == ["not an http(s) URL: ftp://127.0.0.1/x"]
     assert requested(server, "/hop/6") == 0
     [moved] = articles(db_path)
     assert (moved["url"], moved["canonical_url"]) == (
@@ -559,3 +570,40 @@ def test_killed_mid_run_then_resumed(server: HTTPServer, db_path: Path, tmp_path
     assert sorted(r["url"] for r in rows) == sorted(i["link"] for i in items)
     assert {r["revision"] for r in rows} == {1}
     assert sum(requested(server, f"/news/k{n:02d}") for n in range(count)) <= count + 2
+
+
+def test_cli_crawl_with_feeds_file_and_progress(server: HTTPServer, db_path: Path, tmp_path: Path) -> None:
+    a = page(server, "/news/cli", "CLI story")
+    feeds_file = tmp_path / "feeds.yaml"
+    rss = feed(server, "/rss", rss2([{"title": "C", "link": a}]))
+    feeds_file.write_text(f"- id: cli\n  outlet: CLI Wire\n  url: {rss}\n  lang: en\n")
+    result = CliRunner().invoke(
+        cli, ["crawl", "--feeds-file", str(feeds_file), "--db", str(db_path), "--delay", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("feeds: 1 read, 0 not modified, 0 failed; articles: 1 new, 0 updated, ")
+    assert [(r["outlet"], r["lang"], r["feed_id"]) for r in articles(db_path)] == [("CLI Wire", "en", 1)]
+
+
+def test_cli_crawl_fails_when_no_feed_could_be_read(server: HTTPServer, db_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["crawl", "--feed", server.url_for("/missing.xml"), "--db", str(db_path)]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.startswith("feeds: 0 read, 0 not modified, 1 failed; ")
+    assert messages(db_path, "failed") == ["http-error: HTTP 404"]
+
+
+def test_cli_crawl_bad_feeds_file(tmp_path: Path) -> None:
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("- outlet: No URL here\n")
+    result = CliRunner().invoke(cli, ["crawl", "--feeds-file", str(bad), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {bad}: feed #1 has no url\n"
+
+
+def test_progress_bar(server: HTTPServer, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = [{"title": str(n), "link": page(server, f"/news/p{n}", f"Progress {n}")} for n in range(3)]
+    run_crawl(db_path, feeds=[feed(server, "/rss", rss2(items))], delay=0, progress=True, settings=FAST)
+    err = capsys.readouterr().err
+    assert "crawl: 100%" in err and "3/3" in err

@@ -25,6 +25,13 @@ def test_to_utc(value: str, expected: str | None) -> None:
     assert to_utc(value) == expected
 
 
+DETECTED = (
+    "<p>Les traders français ont vu le « bitcoin » chuter : à 9 h, la baisse dépassait 3 %, et les dépôts "
+    "ont été retirés très vite, après une séance agitée où le coût du crédit a grimpé.</p>"
+)
+RUSSIAN = "<p>Биткоин упал на три процента утром.</p>"
+
+
 @pytest.mark.parametrize(
     ("data", "header", "expected"),
     [
@@ -36,6 +43,8 @@ def test_to_utc(value: str, expected: str | None) -> None:
             '<meta charset="latin1"><p>\u2018ol\u00e9\u2019</p>',
         ),
         ("d\u00e9j\u00e0 vu".encode(), "iso-8859-1", "d\u00e9j\u00e0 vu"),
+        (DETECTED.encode("cp1252"), None, DETECTED),
+        (RUSSIAN.encode("cp1251"), None, RUSSIAN),
     ],
 )
 def test_decode_page(data: bytes, header: str | None, expected: str) -> None:

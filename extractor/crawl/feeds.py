@@ -136,7 +136,10 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Par
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(content, response_headers=headers)
+    try:
+        parsed = feedparser.parse(content, response_headers=headers)
+    except Exception as exc:  # noqa: BLE001 - feedparser is lenient; whatever escapes it means "not a feed"
+        raise FeedError(f"not a feed: {type(exc).__name__}: {exc}") from exc
     warnings = []
     if parsed.bozo:
         reason = clean(str(parsed.get("bozo_exception", ""))) or "malformed feed"

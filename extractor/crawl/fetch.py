@@ -218,6 +218,8 @@ class Fetcher:
                 error = FetchError(
                     "timeout", f"no response within {settings.timeout:g} s", None, attempt, elapsed
                 )
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise FetchError("bad-url", f"cannot request {url}: {exc}", attempts=attempt) from exc
             except httpx.HTTPError as exc:
                 elapsed = int((time.monotonic() - started) * 1000)
                 message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

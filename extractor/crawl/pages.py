@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import charset_normalizer
 import trafilatura
 from bs4 import BeautifulSoup, SoupStrainer
 
@@ -75,9 +76,31 @@ def decode_page(data: bytes, header_charset: str | None = None) -> tuple[str, li
     if not declared:
         match = META_CHARSET.search(data[:4096])
         declared = match.group(1).decode("ascii", errors="ignore") if match else None
+    if not declared and not is_utf8(data):
+        declared = undeclared_charset(data)
     if declared and declared.strip().lower() in WINDOWS_1252_LABELS:
         declared = "cp1252"
     return decode_bytes(data, declared)
+
+
+def is_utf8(data: bytes) -> bool:
+    """True when the bytes are valid UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def undeclared_charset(data: bytes) -> str | None:
+    """Detection, but windows-1252 whenever it fits as well as the best guess (browsers' default too)."""
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return None
+    best = min(m.chaos for m in matches)
+    if any(m.encoding in ("cp1252", "latin_1", "iso8859_15") and m.chaos <= best + 0.01 for m in matches):
+        return "cp1252"
+    return matches[0].encoding
 
 
 def to_utc(value: object) -> str | None:

@@ -258,19 +258,15 @@ class Crawler:
             record = self.record_from_page(page, entry)
         except PageError as exc:
             if not entry.content:
-                self.log(
-                    entry.url,
-                    "page",
-                    response.status,
-                    "no-text",
-                    f"{exc}; the feed entry has no content either",
-                    response.elapsed_ms,
-                    response.attempts,
+                return self.page_failed(
+                    entry.url, response, "no-text", f"{exc}; the feed entry has none either"
                 )
-                self.summary.articles_failed += 1
-                return True
             warnings.append(f"{exc}: the feed entry's content was stored instead")
             record = self.record_from_entry(entry, html, response.url)
+        except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
+            return self.page_failed(
+                entry.url, response, "failed", f"extraction failed: {type(exc).__name__}: {exc}"
+            )
         record.outlet = outlet or record.outlet or host_of(entry.url)
         record.lang = record.lang or lang
         record.feed_id = feed_id
@@ -288,6 +284,12 @@ class Crawler:
             )
         counter = f"articles_{outcome}"
         setattr(self.summary, counter, getattr(self.summary, counter) + 1)
+        return True
+
+    def page_failed(self, url: str, response: Response, outcome: str, message: str) -> bool:
+        """Log a fetched page that gave no article; True: trying again later would not help."""
+        self.log(url, "page", response.status, outcome, message, response.elapsed_ms, response.attempts)
+        self.summary.articles_failed += 1
         return True
 
     @staticmethod
