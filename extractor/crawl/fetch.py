@@ -6,7 +6,8 @@ import asyncio
 import email.utils
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -194,12 +195,12 @@ class Fetcher:
         attempt = 0
         while True:
             attempt += 1
-            await self.wait_turn(url)
             started = time.monotonic()
             status: int | None = None
             wait: float | None = None
             try:
-                async with self.slots:
+                async with self.host_turn(url), self.slots:
+                    started = time.monotonic()
                     async with asyncio.timeout(settings.total_timeout):
                         status, response_headers, content = await self.download(url, headers, accept)
                 elapsed = int((time.monotonic() - started) * 1000)
@@ -273,16 +274,23 @@ class Fetcher:
                     raise FetchError("too-large", f"over the {limit} byte limit; download abandoned", status)
             return status, response.headers, bytes(body)
 
-    async def wait_turn(self, url: str) -> None:
-        """Sleep until this host may be asked again, then book the next slot `delay` seconds later."""
+    @asynccontextmanager
+    async def host_turn(self, url: str) -> AsyncIterator[None]:
+        """One request per host at a time, `delay` seconds after the previous one ended (if delay > 0)."""
         host = host_key(url)
-        lock = self.host_locks.setdefault(host, asyncio.Lock())
-        async with lock:
-            now = time.monotonic()
-            ready = self.host_next.get(host, now)
-            if ready > now:
-                await asyncio.sleep(ready - now)
-            self.host_next[host] = max(ready, now) + self.host_delay.get(host, self.settings.delay)
+        delay = self.host_delay.get(host, self.settings.delay)
+        lock = self.host_locks.setdefault(host, asyncio.Lock()) if delay > 0 else None
+        if lock is not None:
+            await lock.acquire()
+        try:
+            ready = self.host_next.get(host, 0.0)
+            if ready > time.monotonic():
+                await asyncio.sleep(ready - time.monotonic())
+            yield
+        finally:
+            if lock is not None:
+                self.host_next[host] = max(self.host_next.get(host, 0.0), time.monotonic() + delay)
+                lock.release()
 
     def postpone(self, url: str, seconds: float) -> None:
         """Keep the whole host quiet for `seconds` (a 429 or 5xx applies to the host, not one URL)."""
