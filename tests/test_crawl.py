@@ -587,7 +587,7 @@ def test_cli_crawl_with_feeds_file_and_progress(server: HTTPServer, db_path: Pat
 
 def test_cli_crawl_fails_when_no_feed_could_be_read(server: HTTPServer, db_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["crawl", "--feed", server.url_for("/missing.xml"), "--db", str(db_path)]
+        cli, ["crawl", "--feed", server.url_for("/missing.xml"), "--db", str(db_path), "--delay", "0"]
     )
     assert result.exit_code == 1
     assert result.stdout.startswith("feeds: 0 read, 0 not modified, 1 failed; ")
