@@ -143,7 +143,10 @@ def test_atom_and_rss1_feeds(server: HTTPServer, db_path: Path) -> None:
         ],
     )
     assert (summary.feeds_read, summary.articles_new) == (2, 2)
-    assert [row["title"] for row in articles(db_path)] == ["Atom story one", "RDF story one"]
+    rows = articles(db_path)
+    assert [row["title"] for row in rows] == ["Atom story one", "RDF story one"]
+    # No outlet in the feed list: the page's own site name beats the feed's title.
+    assert [row["outlet"] for row in rows] == ["Example Wire", "Example Wire"]
 
 
 def test_malformed_feed_parsed_as_far_as_possible(server: HTTPServer, db_path: Path) -> None:

@@ -76,6 +76,16 @@ class CrawlSummary:
         )
 
 
+@dataclass
+class FeedContext:
+    """What a feed lends its articles: its row id, the outlet named in the feed list, the feed's language."""
+
+    feed_id: int
+    outlet: str | None
+    fallback_outlet: str | None
+    lang: str | None
+
+
 class Crawler:
     """One crawl run: a database, a polite fetcher, and the run's counters."""
 
@@ -203,9 +213,13 @@ class Crawler:
         if self.bar is not None:
             self.bar.total = (self.bar.total or 0) + len(parsed.entries)
             self.bar.refresh()
-        outlet = source.outlet or row.get("outlet") or parsed.title or host_of(source.url)
-        lang = source.lang or row.get("lang") or parsed.lang
-        done = await asyncio.gather(*(self.crawl_entry(e, row["id"], outlet, lang) for e in parsed.entries))
+        context = FeedContext(
+            feed_id=row["id"],
+            outlet=source.outlet or row.get("outlet"),
+            fallback_outlet=parsed.title or host_of(source.url),
+            lang=source.lang or row.get("lang") or parsed.lang,
+        )
+        done = await asyncio.gather(*(self.crawl_entry(entry, context) for entry in parsed.entries))
         changes = {
             "last_fetched_at": utc_now(),
             "last_status": response.status,
@@ -222,7 +236,7 @@ class Crawler:
             changes["last_outcome"] = "incomplete"
         self.db["feeds"].update(row["id"], changes)
 
-    async def crawl_entry(self, entry: FeedEntry, feed_id: int, outlet: str | None, lang: str | None) -> bool:
+    async def crawl_entry(self, entry: FeedEntry, context: FeedContext) -> bool:
         """Fetch and store one article; False when it should be tried again on a later run."""
         try:
             if entry.url in self.claimed:
@@ -235,14 +249,12 @@ class Crawler:
             if self.max_articles is not None and self.fetched >= self.max_articles:
                 return False
             self.fetched += 1
-            return await self.fetch_article(entry, feed_id, outlet, lang)
+            return await self.fetch_article(entry, context)
         finally:
             if self.bar is not None:
                 self.bar.update(1)
 
-    async def fetch_article(
-        self, entry: FeedEntry, feed_id: int, outlet: str | None, lang: str | None
-    ) -> bool:
+    async def fetch_article(self, entry: FeedEntry, context: FeedContext) -> bool:
         """Fetch, extract and store one page; the feed's own content stands in when the page has no body."""
         try:
             response = await self.fetcher.get(entry.url, "page", accept=HTML_TYPES)
@@ -267,9 +279,9 @@ class Crawler:
             return self.page_failed(
                 entry.url, response, "failed", f"extraction failed: {type(exc).__name__}: {exc}"
             )
-        record.outlet = outlet or record.outlet or host_of(entry.url)
-        record.lang = record.lang or lang
-        record.feed_id = feed_id
+        record.outlet = context.outlet or record.outlet or context.fallback_outlet
+        record.lang = record.lang or context.lang
+        record.feed_id = context.feed_id
         record.html = html
         with self.db.atomic():
             outcome, article_id = save_article(self.db, record)
