@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -319,6 +320,30 @@ def test_slow_response_times_out(server: HTTPServer, db_path: Path) -> None:
     assert (summary.articles_new, summary.articles_failed) == (1, 1)
     assert ("news/slow", "page", None, "timeout") in log(db_path)
     assert messages(db_path, "timeout") == ["no response within 0.3 s"]
+
+
+def test_unreachable_host_fails_fast(server: HTTPServer, db_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    ok = page(server, "/news/alive", "Alive story")
+    items = [{"title": str(n), "link": f"{dead}/news/{n}"} for n in range(4)] + [{"title": "A", "link": ok}]
+    summary = crawl(db_path, [feed(server, "/rss", rss2(items))])
+    assert (summary.articles_new, summary.articles_failed) == (1, 4)
+    rows = sqlite_utils.Database(db_path).query("select * from fetch_log order by id")
+    dead_rows = [(r["kind"], r["outcome"]) for r in rows if r["url"].startswith(dead)]
+    assert dead_rows == [
+        ("robots", "retry"),
+        ("robots", "retry"),
+        ("robots", "failed"),
+        *[("page", "host-unreachable")] * 4,
+    ]
+    assert len(set(messages(db_path, "host-unreachable"))) == 1
+    assert messages(db_path, "host-unreachable")[0].startswith(
+        f"{dead} skipped: its robots.txt could not be read (ConnectError: "
+    )
+    feed_row = next(sqlite_utils.Database(db_path)["feeds"].rows)
+    assert (feed_row["etag"], feed_row["last_outcome"]) == (None, "incomplete")
 
 
 def test_redirect_loop_and_too_many_redirects(server: HTTPServer, db_path: Path) -> None:

@@ -137,6 +137,7 @@ class Fetcher:
         self.host_delay: dict[str, float] = {}
         self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.robots_locks: dict[str, asyncio.Lock] = {}
+        self.unreachable: dict[str, str] = {}
 
     async def __aenter__(self) -> Fetcher:
         self.client = httpx.AsyncClient(
@@ -165,7 +166,10 @@ class Fetcher:
             if not is_crawlable(current):
                 raise FetchError("bad-url", f"not an http(s) URL: {current}")
             if self.settings.robots and kind != "robots" and not await self.allowed(current):
-                raise FetchError("disallowed", f"robots.txt of {host_key(current)} disallows {current}")
+                host = host_key(current)
+                if host in self.unreachable:
+                    raise FetchError("host-unreachable", f"{host} skipped: {self.unreachable[host]}")
+                raise FetchError("disallowed", f"robots.txt of {host} disallows {current}")
             response = await self.fetch_once(current, kind, headers, accept)
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES:
@@ -339,6 +343,7 @@ class Fetcher:
                 )
             )
             parser.disallow_all = True
+            self.unreachable[host] = f"its robots.txt could not be read ({exc.message})"
             return parser
         text = response.content.decode("utf-8", errors="replace")
         parser.parse(text.splitlines())

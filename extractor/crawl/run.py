@@ -49,7 +49,7 @@ from extractor.crawl.urls import URLError, canonicalise
 from extractor.patterns import patterns_dir
 
 # Failures worth another try on the next run: the feed's validators are not saved while any remain.
-TRANSIENT_OUTCOMES = {"timeout", "network-error"}
+TRANSIENT_OUTCOMES = {"timeout", "network-error", "host-unreachable"}
 
 
 @dataclass
