@@ -19,6 +19,7 @@ from crawl_fixtures import article_html, atom, empty_page, paragraphs, rss1, rss
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from extractor import USER_AGENT
 from extractor.cli import cli
 from extractor.crawl.fetch import FetchSettings
 from extractor.crawl.run import CrawlSummary, run_crawl
@@ -131,23 +132,30 @@ def test_rss2_articles_stored_with_metadata(server: HTTPServer, db_path: Path) -
         "read",
     )
     assert str(summary).startswith("feeds: 1 read, 0 not modified, 0 failed; articles: 2 new, 0 updated")
+    assert {request.headers.get("User-Agent") for request, _ in server.log} == {USER_AGENT}
+    assert USER_AGENT.startswith("extractor/")
 
 
-def test_atom_and_rss1_feeds(server: HTTPServer, db_path: Path) -> None:
+def test_atom_rss1_and_rss091_feeds(server: HTTPServer, db_path: Path) -> None:
     a = page(server, "/atom/one", "Atom story one")
     r = page(server, "/rdf/one", "RDF story one")
+    old = page(server, "/old/one", "RSS 0.91 story one")
+    rss091 = rss2([{"title": "One", "link": old}], title="Old Wire").replace(
+        'version="2.0"', 'version="0.91"'
+    )
     summary = crawl(
         db_path,
         [
             feed(server, "/atom.xml", atom([{"title": "One", "link": a}]), "application/atom+xml"),
             feed(server, "/index.rdf", rss1([{"title": "One", "link": r}]), "application/rdf+xml"),
+            feed(server, "/old.xml", rss091, "text/xml"),
         ],
     )
-    assert (summary.feeds_read, summary.articles_new) == (2, 2)
+    assert (summary.feeds_read, summary.articles_new) == (3, 3)
     rows = articles(db_path)
-    assert [row["title"] for row in rows] == ["Atom story one", "RDF story one"]
+    assert [row["title"] for row in rows] == ["Atom story one", "RSS 0.91 story one", "RDF story one"]
     # No outlet in the feed list: the page's own site name beats the feed's title.
-    assert [row["outlet"] for row in rows] == ["Example Wire", "Example Wire"]
+    assert [row["outlet"] for row in rows] == ["Example Wire"] * 3
 
 
 def test_malformed_feed_parsed_as_far_as_possible(server: HTTPServer, db_path: Path) -> None:
@@ -201,6 +209,9 @@ def test_second_run_not_modified_costs_no_parsing(server: HTTPServer, db_path: P
     feed_row = next(sqlite_utils.Database(db_path)["feeds"].rows)
     assert (feed_row["etag"], feed_row["last_modified"]) == ('"v1"', "Tue, 05 Mar 2024 13:30:00 GMT")
     assert requested(server, "/news/once") == 1
+    second_request = [request for request, _ in server.log if request.path == "/rss"][-1]
+    assert second_request.headers.get("If-None-Match") == '"v1"'
+    assert second_request.headers.get("If-Modified-Since") == "Tue, 05 Mar 2024 13:30:00 GMT"
 
 
 def test_known_articles_skipped_unless_refresh(server: HTTPServer, db_path: Path) -> None:
