@@ -646,3 +646,10 @@ def test_progress_bar(server: HTTPServer, db_path: Path, capsys: pytest.CaptureF
     run_crawl(db_path, feeds=[feed(server, "/rss", rss2(items))], delay=0, progress=True, settings=FAST)
     err = capsys.readouterr().err
     assert "crawl: 100%" in err and "3/3" in err
+
+
+@pytest.mark.parametrize("command", ["crawl", "discover", "ingest"])
+def test_help_has_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"Example:\n\n      extractor {command} " in result.output
