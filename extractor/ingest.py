@@ -257,11 +257,21 @@ def ingest_paths(db_path: str | Path, paths: Iterable[str | Path], **mapping: st
                     setattr(summary, outcome, getattr(summary, outcome) + 1)
             except (IngestError, OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
                 summary.failed_files += 1
-                reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-                summary.problems.append(f"{path}: {reason}")
+                summary.problems.append(f"{path}: {failure_reason(exc)}")
     finally:
         db.close()
     return summary
+
+
+def failure_reason(exc: Exception) -> str:
+    """A one-line reason why a whole file could not be ingested."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text; convert it first, e.g. iconv -f cp1252 -t utf-8"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg}, line {exc.lineno})"
+    return str(exc)
 
 
 def file_records(

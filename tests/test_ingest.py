@@ -109,6 +109,19 @@ def test_missing_text_column_fails_that_file_only(tmp_path: Path) -> None:
     ]
 
 
+def test_files_that_cannot_be_read(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("title,text\nCaf\u00e9,Un texte invent\u00e9.\n".encode("cp1252"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"title": "x", "text": "y"},')
+    summary = ingest_paths(tmp_path / "db.sqlite", [latin, broken])
+    assert summary.failed_files == 2
+    assert summary.problems == [
+        f"{latin}: not UTF-8 text; convert it first, e.g. iconv -f cp1252 -t utf-8",
+        f"{broken}: not valid JSON (Expecting value, line 1)",
+    ]
+
+
 def test_folder_of_txt_and_html(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     (folder / "deep").mkdir(parents=True)
