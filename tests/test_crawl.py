@@ -608,6 +608,10 @@ def test_killed_mid_run_then_resumed(server: HTTPServer, db_path: Path, tmp_path
     assert summary.articles_new == count - partial
     assert sorted(r["url"] for r in rows) == sorted(i["link"] for i in items)
     assert {r["revision"] for r in rows} == {1}
+    new_rows = sqlite_utils.Database(db_path).execute(
+        "select url, count(*) from fetch_log where outcome = 'new' group by url"
+    ).fetchall()
+    assert sorted(new_rows) == sorted((i["link"], 1) for i in items)
     assert sum(requested(server, f"/news/k{n:02d}") for n in range(count)) <= count + 2
 
 
