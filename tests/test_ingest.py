@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,8 @@ from crawl_fixtures import article_html, paragraphs
 from extractor.cli import cli
 from extractor.ingest import ingest_paths, repair_mojibake
 
-# ../shared beside the checkout; a git worktree one level deeper looks one level further up.
-SHARED = next(
-    (p / "shared" for p in Path(__file__).parents[2:4] if (p / "shared").is_dir()),
-    Path(__file__).parents[2] / "shared",
-)
+# ../shared beside the checkout, read at run time, never copied; EXTRACTOR_SHARED points elsewhere.
+SHARED = Path(os.environ.get("EXTRACTOR_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
 def rows(db_path: Path) -> list[dict]:
@@ -25,9 +23,7 @@ def rows(db_path: Path) -> list[dict]:
 
 
 def write_jsonl(path: Path, lines: list[object]) -> Path:
-    path.write_text(
-        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n", encoding="utf-8"
-    )
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -97,9 +93,7 @@ def test_missing_text_column_fails_that_file_only(tmp_path: Path) -> None:
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"headline": "Only a title"}])
     (tmp_path / "notes.docx").write_bytes(b"PK invented")
     good = write_jsonl(tmp_path / "good.jsonl", [{"title": "Fine", "content": "Some invented body text."}])
-    summary = ingest_paths(
-        tmp_path / "db.sqlite", [bad, tmp_path / "missing.csv", tmp_path / "notes.docx", good]
-    )
+    summary = ingest_paths(tmp_path / "db.sqlite", [bad, tmp_path / "missing.csv", tmp_path / "notes.docx", good])
     assert (summary.files, summary.failed_files, summary.new) == (4, 3, 1)
     assert summary.problems == [
         f"{bad}: no text column among headline; name one with --text",
@@ -142,9 +136,7 @@ def test_folder_of_txt_and_html(tmp_path: Path) -> None:
 
 
 def test_reingest_adds_nothing_and_changes_become_revisions(tmp_path: Path) -> None:
-    path = write_jsonl(
-        tmp_path / "a.jsonl", [{"url": "https://example.com/r", "title": "T", "text": "First."}]
-    )
+    path = write_jsonl(tmp_path / "a.jsonl", [{"url": "https://example.com/r", "title": "T", "text": "First."}])
     db_path = tmp_path / "db.sqlite"
     ingest_paths(db_path, [path])
     again = ingest_paths(db_path, [path])
@@ -174,9 +166,7 @@ def test_repair_mojibake(raw: str, expected: str) -> None:
 
 
 def test_cli_ingest(tmp_path: Path) -> None:
-    path = write_jsonl(
-        tmp_path / "a.jsonl", [{"title": "T", "body": "An invented body."}, {"title": "Empty"}]
-    )
+    path = write_jsonl(tmp_path / "a.jsonl", [{"title": "T", "body": "An invented body."}, {"title": "Empty"}])
     result = CliRunner().invoke(cli, ["ingest", str(path), "--db", str(tmp_path / "db.sqlite")])
     assert result.exit_code == 0, result.output
     assert result.stdout == "1 files, 2 rows: 1 new, 0 updated, 0 unchanged, 1 skipped; 0 files failed\n"
@@ -184,7 +174,7 @@ def test_cli_ingest(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(
-    not (SHARED / "corpus" / "cryptonews-2023.jsonl").exists(), reason="../shared/corpus is absent"
+    not (SHARED / "corpus" / "cryptonews-2023.jsonl").exists(), reason="shared/corpus is absent: set EXTRACTOR_SHARED"
 )
 def test_shared_corpus(tmp_path: Path) -> None:
     path = SHARED / "corpus" / "cryptonews-2023.jsonl"
@@ -199,7 +189,9 @@ def test_shared_corpus(tmp_path: Path) -> None:
     assert {r["outlet"] for r in stored} == {"cryptonews.com"}
 
 
-@pytest.mark.skipif(not (SHARED / "seed" / "seed-article.txt").exists(), reason="../shared/seed is absent")
+@pytest.mark.skipif(
+    not (SHARED / "seed" / "seed-article.txt").exists(), reason="shared/seed is absent: set EXTRACTOR_SHARED"
+)
 def test_shared_seed_article(tmp_path: Path) -> None:
     path = SHARED / "seed" / "seed-article.txt"
     summary = ingest_paths(tmp_path / "db.sqlite", [path])
