@@ -8,6 +8,7 @@ import sys
 import click
 
 from extractor import __version__
+from extractor.schema import DEFAULT_DB
 
 
 @click.group()
@@ -39,6 +40,115 @@ def parse(paths: tuple[str, ...], published: str | None, model: str | None) -> N
             click.echo(f"extractor: {obj['source']}: warning: {warning}", err=True)
         click.echo(json.dumps(obj, ensure_ascii=False))
     if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="A feed to read (repeatable).")
+@click.option(
+    "--feeds-file", type=click.Path(dir_okay=False), help="A YAML list of feeds (url, outlet, lang)."
+)
+@click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True, help="The SQLite database.")
+@click.option(
+    "--delay", type=float, default=1.0, show_default=True, help="Minimum seconds between requests to a host."
+)
+@click.option("--concurrency", type=int, default=8, show_default=True, help="Requests in flight at most.")
+@click.option("--max-articles", type=int, default=None, help="Fetch at most N article pages this run.")
+@click.option("--refresh", is_flag=True, help="Re-fetch known pages (changed ones become new revisions).")
+def crawl(
+    feeds: tuple[str, ...],
+    feeds_file: str | None,
+    db_path: str,
+    delay: float,
+    concurrency: int,
+    max_articles: int | None,
+    refresh: bool,
+) -> None:
+    """Read RSS/Atom feeds and store their articles; without --feed/--feeds-file, patterns/feeds.yaml.
+
+    Every fetch is logged in the fetch_log table. Example:
+
+        extractor crawl --feed https://example.com/rss --db db/news.db --max-articles 50
+    """
+    from extractor.crawl.feeds import FeedError
+    from extractor.crawl.run import run_crawl
+
+    try:
+        summary = run_crawl(
+            db_path,
+            feeds=list(feeds) or None,
+            feeds_file=feeds_file,
+            delay=delay,
+            concurrency=concurrency,
+            max_articles=max_articles,
+            refresh=refresh,
+        )
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(summary))
+    if summary.feeds_failed and not (summary.feeds_read or summary.feeds_not_modified):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("url")
+@click.option(
+    "--feeds-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The YAML feeds file to add to (default: patterns/feeds.yaml).",
+)
+def discover(url: str, feeds_file: str | None) -> None:
+    """Find a site's RSS/Atom feeds and add the new ones to the feeds file.
+
+    Looks at <link rel="alternate"> tags, then common paths (/feed, /rss.xml, ...). Example:
+
+        extractor discover https://example.com/ --feeds-file my-feeds.yaml
+    """
+    from extractor.crawl.feeds import FeedError
+    from extractor.crawl.fetch import FetchError
+    from extractor.crawl.run import discover_feeds
+
+    try:
+        found, added = discover_feeds(url, feeds_file)
+    except (FetchError, FeedError, ValueError) as exc:
+        raise click.ClickException(f"{url}: {exc}") from exc
+    if not found:
+        raise click.ClickException(f"{url}: no feed found")
+    new = {source.url for source in added}
+    for source in found:
+        state = "added" if source.url in new else "already listed"
+        click.echo(f"{source.url}\t{source.outlet or ''}\t{source.lang or ''}\t{state}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True, help="The SQLite database.")
+@click.option(
+    "--title", metavar="COLUMN", help="Column holding the headline (guessed: title, headline, ...)."
+)
+@click.option("--text", metavar="COLUMN", help="Column holding the body (guessed: text, body, content, ...).")
+@click.option("--url", metavar="COLUMN", help="Column holding the article URL (guessed: url, link, ...).")
+@click.option(
+    "--date", metavar="COLUMN", help="Column holding the publication time (guessed: published, date)."
+)
+@click.option("--source", metavar="COLUMN", help="Column naming the outlet (guessed: source, outlet, ...).")
+@click.option("--outlet", metavar="NAME", help="Outlet name for every article ingested.")
+@click.option("--lang", metavar="CODE", help="Language code for every article ingested, e.g. en.")
+def ingest(paths: tuple[str, ...], db_path: str, **mapping: str | None) -> None:
+    """Load existing datasets into the articles table: CSV/TSV/JSON/JSONL files, .txt/.html files or folders.
+
+    Rows with no text are reported and skipped; loading the same file twice adds nothing. Example:
+
+        extractor ingest ../shared/corpus/cryptonews-2023.jsonl articles/ --db db/news.db
+    """
+    from extractor.ingest import ingest_paths
+
+    summary = ingest_paths(db_path, paths, **{k: v for k, v in mapping.items() if v})
+    for problem in summary.problems:
+        click.echo(f"extractor: {problem}", err=True)
+    click.echo(str(summary))
+    if summary.failed_files:
         sys.exit(1)
 
 

@@ -33,6 +33,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "id": int, "url": str, "outlet": str, "lang": str, "title": str, "etag": str,
             "last_modified": str, "last_fetched_at": str, "last_status": int, "added_at": str,
+            "last_outcome": str, "last_message": str,
         },
         "pk": "id",
         "not_null": {"url"},
@@ -48,6 +49,18 @@ TABLES: dict[str, dict] = {
         "not_null": {"url"},
         "unique": [["url"]],
         "foreign_keys": [("feed_id", "feeds", "id")],
+    },
+    # Earlier versions of an article whose content changed: the articles row always holds the latest.
+    "article_revisions": {
+        "columns": {
+            "id": int, "article_id": int, "revision": int, "url": str, "canonical_url": str, "title": str,
+            "authors": str, "published_at": str, "fetched_at": str, "text": str, "html": bytes,
+            "content_hash": str, "replaced_at": str,
+        },
+        "pk": "id",
+        "not_null": {"article_id", "revision"},
+        "unique": [["article_id", "revision"]],
+        "foreign_keys": [("article_id", "articles", "id")],
     },
     "fetch_log": {
         "columns": {
@@ -108,6 +121,7 @@ TABLES: dict[str, dict] = {
 INDEXES: list[tuple[str, list[str]]] = [
     ("articles", ["canonical_url"]),
     ("articles", ["published_at"]),
+    ("articles", ["content_hash"]),
     ("fetch_log", ["url"]),
     ("extractions", ["pipeline_version"]),
     ("people", ["name_key"]),
