@@ -42,12 +42,70 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
     },
+    # Fact tables (issue 4 owns them; the compare issue reads these columns).
+    "price_moves": {
+        "columns": {
+            "id": int, "article_id": int, "run_id": int, "asset": str, "from_usd": float, "to_usd": float,
+            "pct": float, "direction": str, "text": str, "sentence": str, "start": int, "end": int,
+            "time_phrase": str, "event_date": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "liquidations": {
+        "columns": {
+            "id": int, "article_id": int, "run_id": int, "amount_usd": float, "side": str, "exchange": str,
+            "asset": str, "text": str, "sentence": str, "start": int, "end": int, "time_phrase": str,
+            "event_date": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    # Exchange price data: one row per candle of a series (exchange, market, symbol, interval).
+    "candles": {
+        "columns": {
+            "exchange": str, "market": str, "symbol": str, "interval": str, "open_time": str,
+            "open": float, "high": float, "low": float, "close": float, "volume": float,
+            "source": str, "imported_at": str,
+        },
+        "pk": ("exchange", "market", "symbol", "interval", "open_time"),
+        "not_null": {"exchange", "market", "symbol", "interval", "open_time"},
+    },
+    # Reference daily liquidations as data providers export them (exchange "all" for a market total).
+    "liquidation_reference": {
+        "columns": {
+            "date": str, "exchange": str, "long_usd": float, "short_usd": float, "total_usd": float,
+            "source": str, "imported_at": str,
+        },
+        "pk": ("date", "exchange"),
+        "not_null": {"date", "exchange"},
+    },
+    # `extractor compare`: each reported figure against what the exchange data show over its window.
+    "comparisons": {
+        "columns": {
+            "id": int, "fact": str, "fact_id": int, "article_id": int, "asset": str, "figure_usd": float,
+            "figure_text": str, "figure_start": int, "figure_end": int, "kind": str, "direction": str,
+            "reported_venue": str, "reported_market": str, "sentence": str, "published_at": str,
+            "time_phrase": str, "window_start": str, "window_end": str, "window_basis": str,
+            "exchange": str, "market": str, "symbol": str, "interval": str, "candles": int,
+            "actual_open": float, "actual_high": float, "actual_low": float, "actual_close": float,
+            "reference_usd": float, "deviation_pct": float, "tolerance_pct": float, "verdict": str,
+            "venue_mismatch": int, "note": str, "compared_at": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
 }
 
 INDEXES: list[tuple[str, list[str]]] = [
     ("articles", ["canonical_url"]),
     ("articles", ["published_at"]),
     ("fetch_log", ["url"]),
+    ("price_moves", ["article_id"]),
+    ("liquidations", ["article_id"]),
+    ("candles", ["symbol", "interval", "open_time"]),
+    ("comparisons", ["article_id"]),
+    ("comparisons", ["verdict"]),
 ]
 
 

@@ -23,7 +23,9 @@ def analyse_text(nlp: Language, text: str, published: str | None = None) -> dict
     return next(iter(analyse_texts(nlp, [(text, published)])))
 
 
-def analyse_texts(nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[dict]:
+def analyse_texts(
+    nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 32
+) -> Iterator[dict]:
     """Facts for many (text, published) pairs, using `nlp.pipe` in batches."""
     for _doc in nlp.pipe((t for t, _ in items), batch_size=batch_size):
         yield {"liquidations": [], "price_moves": [], "exchanges": [], "quotes": []}

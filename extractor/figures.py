@@ -1,0 +1,260 @@
+"""What kind of figure a reported price is, read from the words around it in its sentence.
+
+A price in an article is not always an extreme. `extreme` ("as low as $29,000", "hit a high of"),
+`move_end` ("fell to $22,000", the `to` of "from $60,000 to $52,148"), `level` ("trading near $56,700",
+"was last at", and the `from` of a move), `threshold` ("slid below $60,000", "topped $40,000"), and
+`outlook` for prices nobody traded yet (targets, support, "could fall to"). The venue and market the
+sentence names ("on Huobi", "futures on Binance", "spot") are kept with each figure.
+
+Pure functions over the sentence text and a figure's offsets: no pipeline, no database. The cue
+phrases live in `patterns/figure_kinds.yaml`, the venues in `patterns/symbols.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extractor.patterns import load_yaml
+from extractor.symbols import venue, venues
+
+KINDS_FILE = "figure_kinds.yaml"
+KINDS = ("extreme", "move_end", "level", "threshold", "outlook")
+PRICE = re.compile(
+    r"(?:US)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?![\d,]\d|\.\d)"
+    r"(?:\s?(?P<k>[kK]\b|thousand\b))?"
+    r"(?!\s?(?:[mb]n?\b|million|billion|trillion|[MB]\b))"
+    r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+)(?P<dec2>\.\d+)?\s?(?:USDT?|dollars)\b"
+)
+CLAUSE_BREAK = re.compile(r"[;:\u2014]|\s-\s|\.\s")
+CLAUSE_AFTER = re.compile(r"\b(?:while|whereas|but|although|though)\b|[;\u2014]", re.IGNORECASE)
+WORD = re.compile(r"[a-z][a-z'\-]*|\d[\d,.%]*")
+MOVE_LOOKBACK_WORDS = 5
+OUTLOOK_LOOKBACK_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reported price and what kind of figure it is; offsets index into the sentence."""
+
+    value_usd: float
+    text: str
+    start: int
+    end: int
+    kind: str
+    direction: str | None
+    venue: str | None
+    market: str | None
+    cue: str | None
+
+
+@dataclass(frozen=True)
+class _Cues:
+    phrases: tuple[tuple[str, str, str | None], ...]  # (phrase, kind, direction), longest first
+    down_verbs: frozenset[str]
+    up_verbs: frozenset[str]
+    soft: frozenset[str]
+    fillers: frozenset[str]
+    after: frozenset[str]
+    outlook: frozenset[str]
+    markets: tuple[tuple[str, str], ...]
+
+
+@cache
+def _cues() -> _Cues:
+    data = load_yaml(KINDS_FILE)
+    phrases: list[tuple[str, str, str | None]] = []
+    side = {"low": "down", "high": "up", "down": "down", "up": "up", "either": None}
+    for kind in ("extreme", "level", "threshold"):
+        for key, words in data[kind].items():
+            if key in side:
+                phrases.extend((w.lower(), kind, side[key]) for w in words)
+    phrases.sort(key=lambda p: -len(p[0]))
+    markets = [(w.lower(), market) for market, words in data["markets"].items() for w in words]
+    markets.sort(key=lambda p: -len(p[0]))
+    return _Cues(
+        phrases=tuple(phrases),
+        down_verbs=frozenset(w.lower() for w in data["move_end"]["verbs_down"]),
+        up_verbs=frozenset(w.lower() for w in data["move_end"]["verbs_up"]),
+        soft=frozenset(data["level"]["soft"]),
+        fillers=frozenset(data["fillers"]),
+        after=frozenset(data["threshold"]["after"]),
+        outlook=frozenset(data["outlook"]["words"]),
+        markets=tuple(markets),
+    )
+
+
+def find_prices(sentence: str) -> list[tuple[float, int, int]]:
+    """Every USD price in a sentence as (value, start, end); millions and billions are not prices."""
+    found = []
+    for match in PRICE.finditer(sentence):
+        number = match.group("num") or match.group("num2")
+        decimals = match.group("dec") or match.group("dec2") or ""
+        value = float(number.replace(",", "") + decimals)
+        if match.group("k"):
+            value *= 1000
+        found.append((value, match.start(), match.end()))
+    return found
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def _ends_with(words: list[str], phrase: str) -> bool:
+    parts = phrase.split()
+    return len(words) >= len(parts) and words[-len(parts):] == parts
+
+
+def _verb_direction(words: list[str], cues: _Cues) -> str | None:
+    """The direction of the nearest move verb, reading backwards (two-word verbs like "edged up" too)."""
+    for i in range(len(words) - 1, -1, -1):
+        pair = " ".join(words[i - 1:i + 1]) if i else ""
+        if pair in cues.down_verbs:
+            return "down"
+        if pair in cues.up_verbs:
+            return "up"
+        if words[i] in cues.down_verbs and words[i] not in ("down", "lower"):
+            return "down"
+        if words[i] in cues.up_verbs and words[i] not in ("up", "higher"):
+            return "up"
+    return None
+
+
+def sentence_direction(sentence: str, start: int, end: int) -> str | None:
+    """Which way the sentence says the price moved, from the verbs nearest before (else after) the figure."""
+    cues = _cues()
+    return _verb_direction(_words(sentence[:start]), cues) or _verb_direction(
+        list(reversed(_words(sentence[end:]))), cues)
+
+
+def _clause_start(sentence: str, start: int, floor: int) -> int:
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(sentence, floor, start)]
+    return max([floor, *breaks])
+
+
+def _is_outlook(before_words: list[str], cues: _Cues) -> bool:
+    window = before_words[-OUTLOOK_LOOKBACK_WORDS:]
+    for i, word in enumerate(window):
+        if word not in cues.outlook:
+            continue
+        following = window[i + 1] if i + 1 < len(window) else ""
+        if word == "may" and following[:1].isdigit():
+            continue  # the month, not the modal
+        return True
+    return False
+
+
+def _match_cue(words: list[str], segment_is_to: bool, previous_cue: str | None,
+               cues: _Cues) -> tuple[str, str | None, str] | None:
+    """(kind, direction, cue) from the words before a figure, stripping fillers one by one."""
+    soft_seen = None
+    words = list(words)
+    while words:
+        for phrase, kind, direction in cues.phrases:
+            if _ends_with(words, phrase):
+                return kind, direction, phrase
+        if words[-1] == "to":
+            if segment_is_to and previous_cue == "from":
+                return "move_end", None, "from ... to"
+            lookback = words[-1 - MOVE_LOOKBACK_WORDS:-1]
+            direction = _verb_direction(lookback, cues)
+            if direction:
+                return "move_end", direction, f"{_nearest_verb(lookback, cues)} ... to"
+        if words[-1] in cues.fillers:
+            if words[-1] in cues.soft and soft_seen is None:
+                soft_seen = words[-1]
+            words.pop()
+            continue
+        break
+    if soft_seen:
+        return "level", None, soft_seen
+    return None
+
+
+def _nearest_verb(words: list[str], cues: _Cues) -> str:
+    return next((w for w in reversed(words) if w in cues.down_verbs or w in cues.up_verbs), "")
+
+
+def _nearest(sentence: str, pattern: re.Pattern, start: int, end: int, lo: int, hi: int
+             ) -> tuple[re.Match | None, int | None]:
+    best, best_distance = None, None
+    for match in pattern.finditer(sentence, lo, hi):
+        distance = match.start() - end if match.start() >= end else start - match.end()
+        if best_distance is None or distance < best_distance:
+            best, best_distance = match, distance
+    return best, best_distance
+
+
+@cache
+def _venue_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    alias_to_id = {alias.lower(): v.id for v in venues() for alias in v.aliases}
+    names = sorted(alias_to_id, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+    return pattern, alias_to_id
+
+
+@cache
+def _market_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    word_to_market = dict(_cues().markets)
+    names = sorted(word_to_market, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE), word_to_market
+
+
+def detect_venue(sentence: str, start: int, end: int) -> tuple[str | None, str | None]:
+    """The venue (exchange id) and market named nearest to a figure: between its neighbours first."""
+    prices = find_prices(sentence)
+    lo = max([e for _, _, e in prices if e <= start], default=0)
+    hi = min([s for _, s, _ in prices if s >= end], default=len(sentence))
+    if stop := CLAUSE_AFTER.search(sentence, end, hi):
+        hi = stop.start()
+    venue_re, alias_to_id = _venue_pattern()
+    market_re, word_to_market = _market_pattern()
+    found = {}
+    for name, pattern, mapping in (("venue", venue_re, alias_to_id), ("market", market_re, word_to_market)):
+        match, _ = _nearest(sentence, pattern, start, end, lo, hi)
+        if match is None:
+            match, _ = _nearest(sentence, pattern, start, end, 0, len(sentence))
+        found[name] = mapping[match.group(1).lower()] if match else None
+    if found["market"] is None and found["venue"]:
+        found["market"] = venue(found["venue"]).market
+    return found["venue"], found["market"]
+
+
+def type_figure(sentence: str, start: int, end: int) -> Figure:
+    """Type the price at sentence[start:end]: kind, direction, venue and market, from the sentence alone."""
+    cues = _cues()
+    prices = find_prices(sentence)
+    value = next((v for v, s, _ in prices if s == start), None)
+    if value is None:
+        parsed = find_prices(sentence[start:end])
+        if not parsed:
+            raise ValueError(f"no price at {start}:{end} in {sentence!r}")
+        value = parsed[0][0]
+    previous = [(s, e) for _, s, e in prices if e <= start]
+    floor = previous[-1][1] if previous else 0
+    clause = _clause_start(sentence, start, floor)
+    segment = sentence[clause:start]
+    before_words = _words(sentence[_clause_start(sentence, start, 0):start])
+    previous_cue = None
+    if previous:
+        prev_words = _words(sentence[_clause_start(sentence, previous[-1][0], 0):previous[-1][0]])
+        previous_cue = "from" if prev_words[-1:] == ["from"] else None
+    found = _match_cue(_words(segment), _words(segment) == ["to"], previous_cue, cues)
+    after_words = _words(sentence[end:end + 30])
+    if found is None and after_words[:1] and after_words[0] in cues.after:
+        found = ("threshold", None, f"the ... {after_words[0]}")
+    if _is_outlook(before_words, cues) and (found is None or found[0] != "level" or found[2] != "from"):
+        found = ("outlook", None, "outlook")
+    kind, direction, cue = found or ("level", None, None)
+    if direction is None and kind in ("extreme", "move_end", "threshold"):
+        direction = sentence_direction(sentence, start, end)
+    where, market = detect_venue(sentence, start, end)
+    return Figure(value_usd=value, text=sentence[start:end], start=start, end=end, kind=kind,
+                  direction=direction, venue=where, market=market, cue=cue)
+
+
+def type_figures(sentence: str) -> list[Figure]:
+    """Every price in a sentence, typed."""
+    return [type_figure(sentence, s, e) for _, s, e in find_prices(sentence)]

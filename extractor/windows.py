@@ -1,0 +1,211 @@
+"""Event windows: the span of time a reported figure is about, from `published_at` and a time phrase.
+
+"on Sunday" in an article published Tuesday 20 April 2021 is the UTC day 2021-04-18; "early Sunday"
+its first half; "overnight" the night before publication; "in the past 24 hours" the 24 hours before
+publication; "on Feb. 21" that day; "last week" the previous Monday-to-Monday week. A text that names
+no time gets the 24 hours before publication. Days are UTC days unless the text names a zone (ET, HKT...).
+A window never ends after publication: nobody reports what has not happened yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+DEFAULT_HOURS = 24
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+# Parts of a day, as hours [from, to) in the day's own zone.
+DAY_PARTS = {
+    "early": (0, 12), "morning": (0, 12), "late": (12, 24), "afternoon": (12, 18), "evening": (18, 24),
+    "night": (18, 24),
+}
+# "Overnight": from 18:00 the day before publication to 10:00 on the day, in the zone of the text.
+OVERNIGHT_HOURS = (-6, 10)
+ZONES = {
+    "utc": "UTC", "gmt": "UTC", "et": "America/New_York", "est": "America/New_York",
+    "edt": "America/New_York", "eastern": "America/New_York", "pt": "America/Los_Angeles",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "bst": "Europe/London",
+    "cet": "Europe/Berlin", "cest": "Europe/Berlin", "hkt": "Asia/Hong_Kong", "sgt": "Asia/Singapore",
+    "jst": "Asia/Tokyo", "kst": "Asia/Seoul",
+}
+
+_WEEKDAY = "|".join(WEEKDAYS)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+PAST_SPAN = re.compile(
+    r"\b(?:in|over|during)\s+the\s+(?:past|last|previous|prior)\s+(?P<n>\d+|one|two|three|seven|24|48)?\s*"
+    r"(?P<unit>hours?|days?|weeks?|sessions?)\b", re.IGNORECASE)
+LAST_WEEK = re.compile(r"\blast\s+week\b", re.IGNORECASE)
+THIS_WEEK = re.compile(r"\bthis\s+week\b", re.IGNORECASE)
+WEEKEND = re.compile(r"\b(?:over\s+the|this|last)\s+weekend\b", re.IGNORECASE)
+OVERNIGHT = re.compile(r"\bovernight\b", re.IGNORECASE)
+YESTERDAY = re.compile(r"\byesterday\b", re.IGNORECASE)
+TODAY = re.compile(r"\b(?:earlier\s+)?today\b|\bthis\s+(?:morning|afternoon)\b", re.IGNORECASE)
+WEEKDAY = re.compile(
+    rf"\b(?:(?P<pre>early|late)\s+(?:on\s+)?)?(?:on\s+)?(?P<day>{_WEEKDAY})(?:'s)?"
+    rf"(?:\s+(?P<post>morning|afternoon|evening|night))?\b", re.IGNORECASE)
+MONTH_DAY = re.compile(
+    rf"\b(?:(?P<pre>early|late)\s+)?(?:on\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))(?:,?\s+(?P<year>(?:19|20)\d\d))?\b",
+    re.IGNORECASE)
+ZONE = re.compile(r"\(?\b(" + "|".join(ZONES) + r")\b\)?", re.IGNORECASE)
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "seven": 7}
+PHRASES = (PAST_SPAN, LAST_WEEK, THIS_WEEK, WEEKEND, OVERNIGHT, YESTERDAY, TODAY, MONTH_DAY, WEEKDAY)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of time in UTC, and what it was read from (`basis`)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    basis: str
+
+    @property
+    def hours(self) -> float:
+        """Length of the window in hours."""
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def parse_published(value: str | dt.datetime | dt.date) -> tuple[dt.datetime, bool]:
+    """A publication moment in UTC and whether it had a time of day (a bare date counts as its day's end)."""
+    if isinstance(value, dt.datetime):
+        moment, has_time = value, True
+    elif isinstance(value, dt.date):
+        moment, has_time = dt.datetime.combine(value, dt.time()), False
+    else:
+        text = value.strip()
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            has_time = bool(re.search(r"\d[T ]\d", text))
+        except ValueError:
+            try:
+                moment, has_time = parsedate_to_datetime(text), True
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"cannot read the publication time {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    if not has_time:
+        moment += dt.timedelta(days=1)
+    return moment, has_time
+
+
+def find_time_phrase(text: str) -> str | None:
+    """The first time phrase a sentence uses ("early Sunday", "in the past 24 hours"...), or None."""
+    best: re.Match | None = None
+    for pattern in PHRASES:
+        for match in pattern.finditer(text or ""):
+            if pattern is MONTH_DAY and not _is_date(match):
+                continue
+            if best is None or match.start() < best.start() or (
+                    match.start() == best.start() and match.end() > best.end()):
+                best = match
+            break
+    if best is None:
+        return None
+    phrase = best.group(0)
+    zone = ZONE.match(text, best.end() + (1 if text[best.end():best.end() + 1] == " " else 0))
+    return f"{phrase} {zone.group(1)}" if zone else phrase
+
+
+def _is_date(match: re.Match) -> bool:
+    day = int(match.group("d1") or match.group("d2"))
+    return 1 <= day <= 31
+
+
+def _zone(phrase: str) -> ZoneInfo | dt.timezone:
+    match = ZONE.search(phrase)
+    if not match:
+        return UTC
+    name = ZONES[match.group(1).lower()]
+    return UTC if name == "UTC" else ZoneInfo(name)
+
+
+def _day_start(day: dt.date, zone: ZoneInfo | dt.timezone) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(UTC)
+
+
+def _day_window(day: dt.date, zone: ZoneInfo | dt.timezone, part: str | None,
+                published: dt.datetime, basis: str) -> Window:
+    first, last = DAY_PARTS.get(part or "", (0, 24))
+    start = _day_start(day, zone) + dt.timedelta(hours=first)
+    end = _day_start(day, zone) + dt.timedelta(hours=last)
+    return Window(start, min(end, published), basis)
+
+
+def event_window(published_at: str | dt.datetime | dt.date | None, phrase: str | None = None,
+                 event_date: str | None = None) -> Window | None:
+    """The window a figure is about; None when there is no publication time to anchor it."""
+    if not published_at:
+        return None
+    published, has_time = parse_published(published_at)
+    phrase = (phrase or "").strip()
+    if phrase:
+        window = _phrase_window(published, has_time, phrase)
+        if window:
+            return window
+    if event_date:
+        day = dt.date.fromisoformat(event_date[:10])
+        return _day_window(day, UTC, None, published, f"event_date {day.isoformat()}")
+    basis = f"unread phrase {phrase!r}: " if phrase else ""
+    return Window(published - dt.timedelta(hours=DEFAULT_HOURS), published,
+                  basis + f"default: {DEFAULT_HOURS} hours before publication")
+
+
+def _phrase_window(published: dt.datetime, has_time: bool, phrase: str) -> Window | None:
+    zone = _zone(phrase)
+    # A bare publication date stands for the end of that day: "today" is the day that just ended.
+    today = (published if has_time else published - dt.timedelta(seconds=1)).astimezone(zone).date()
+    basis = phrase
+    if match := PAST_SPAN.search(phrase):
+        n = (match.group("n") or "one").lower()
+        count = NUMBER_WORDS[n] if n in NUMBER_WORDS else int(n)
+        unit = match.group("unit").lower().rstrip("s")
+        hours = {"hour": 1, "day": 24, "session": 24, "week": 168}[unit] * count
+        return Window(published - dt.timedelta(hours=hours), published, basis)
+    if LAST_WEEK.search(phrase):
+        monday = today - dt.timedelta(days=today.weekday())
+        return Window(_day_start(monday - dt.timedelta(days=7), zone), _day_start(monday, zone), basis)
+    if THIS_WEEK.search(phrase):
+        monday = today - dt.timedelta(days=today.weekday())
+        return Window(_day_start(monday, zone), published, basis)
+    if WEEKEND.search(phrase):
+        saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
+        end = min(_day_start(saturday + dt.timedelta(days=2), zone), published)
+        return Window(_day_start(saturday, zone), end, basis)
+    if OVERNIGHT.search(phrase):
+        midnight = _day_start(today, zone)
+        first, last = OVERNIGHT_HOURS
+        end = min(midnight + dt.timedelta(hours=last), published)
+        return Window(midnight + dt.timedelta(hours=first), end, basis)
+    if YESTERDAY.search(phrase):
+        return _day_window(today - dt.timedelta(days=1), zone, None, published, basis)
+    if TODAY.search(phrase):
+        return _day_window(today, zone, None, published, basis)
+    if (match := MONTH_DAY.search(phrase)) and _is_date(match):
+        name = (match.group("m1") or match.group("m2")).lower().rstrip(".")
+        month = MONTHS[name[:4] if name.startswith("sept") else name[:3]]
+        day_number = int(match.group("d1") or match.group("d2"))
+        year = int(match.group("year")) if match.group("year") else today.year
+        try:
+            day = dt.date(year, month, day_number)
+        except ValueError:
+            return None
+        if not match.group("year") and day > today:
+            day = day.replace(year=year - 1)
+        return _day_window(day, zone, (match.group("pre") or "").lower() or None, published, basis)
+    if match := WEEKDAY.search(phrase):
+        target = WEEKDAYS.index(match.group("day").lower())
+        day = today - dt.timedelta(days=(today.weekday() - target) % 7)
+        part = (match.group("pre") or match.group("post") or "").lower() or None
+        return _day_window(day, zone, part, published, basis)
+    return None
