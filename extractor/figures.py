@@ -22,7 +22,7 @@ from extractor.symbols import venue, venues
 KINDS_FILE = "figure_kinds.yaml"
 KINDS = ("extreme", "move_end", "level", "threshold", "outlook")
 PRICE = re.compile(
-    r"(?:US)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?![\d,]\d|\.\d)"
+    r"(?:US)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d|[,.]\d)"
     r"(?:\s?(?P<k>[kK]\b|thousand\b))?"
     r"(?!\s?(?:[mb]n?\b|million|billion|trillion|[MB]\b))"
     r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+)(?P<dec2>\.\d+)?\s?(?:USDT?|dollars)\b"
