@@ -18,31 +18,60 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL_CANDLES = SHARED / "corpus" / "btcusdt-1d-2019-2023.csv"
 
 
-def hourly(day: str, low: float, high: float, spikes: dict[int, tuple[float, float]] | None = None
-           ) -> list[dict]:
+def hourly(
+    day: str, low: float, high: float, spikes: dict[int, tuple[float, float]] | None = None
+) -> list[dict]:
     """24 hourly candles of one day trading between low and high, with some hours reaching further."""
     start = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
     candles = []
     for hour in range(24):
         lo, hi = (spikes or {}).get(hour, (low, high))
         mid = (lo + hi) / 2
-        candles.append({"open_time": iso(start + dt.timedelta(hours=hour)), "open": mid, "high": hi,
-                        "low": lo, "close": mid, "volume": 1.0})
+        candles.append(
+            {
+                "open_time": iso(start + dt.timedelta(hours=hour)),
+                "open": mid,
+                "high": hi,
+                "low": lo,
+                "close": mid,
+                "volume": 1.0,
+            }
+        )
     return candles
 
 
-def add_article(db, article_id: int, published_at: str | None, sentences: list[str],
-                moves: list[tuple[int, str | None, str]]) -> None:
+def add_article(
+    db,
+    article_id: int,
+    published_at: str | None,
+    sentences: list[str],
+    moves: list[tuple[int, str | None, str]],
+) -> None:
     """An article made of sentences, and one price_moves row (asset, direction) per (sentence index, ...)."""
     text = "Market report\n\n" + " ".join(sentences)
-    db["articles"].insert({"id": article_id, "url": f"https://news.example/{article_id}",
-                           "published_at": published_at, "title": "Market report", "text": text})
+    db["articles"].insert(
+        {
+            "id": article_id,
+            "url": f"https://news.example/{article_id}",
+            "published_at": published_at,
+            "title": "Market report",
+            "text": text,
+        }
+    )
     for index, asset, direction in moves:
         sentence = sentences[index]
         start = text.index(sentence)
-        db["price_moves"].insert({"article_id": article_id, "asset": asset, "direction": direction,
-                                  "text": sentence, "sentence": sentence, "start": start,
-                                  "end": start + len(sentence)})
+        db["price_moves"].insert(
+            {
+                "article_id": article_id,
+                "asset": asset,
+                "direction": direction,
+                "text": sentence,
+                "sentence": sentence,
+                "start": start,
+                "end": start + len(sentence),
+            }
+        )
 
 
 @pytest.fixture
@@ -51,35 +80,65 @@ def made_db(tmp_path: Path) -> Path:
     path = tmp_path / "news.db"
     db = connect(path)
     spot = SeriesHint("binance", "spot", "BTCUSDT", "1h")
-    candles = (hourly("2021-04-17", 60_500, 61_500)
-               + hourly("2021-04-18", 55_000, 57_000,
-                        {0: (59_600, 60_400), 1: (59_000, 60_000), 2: (57_000, 59_000), 3: (53_000, 57_000),
-                         4: (51_000, 54_000)})
-               + hourly("2021-04-19", 55_000, 57_500) + hourly("2021-04-20", 55_500, 56_800))
+    candles = (
+        hourly("2021-04-17", 60_500, 61_500)
+        + hourly(
+            "2021-04-18",
+            55_000,
+            57_000,
+            {
+                0: (59_600, 60_400),
+                1: (59_000, 60_000),
+                2: (57_000, 59_000),
+                3: (53_000, 57_000),
+                4: (51_000, 54_000),
+            },
+        )
+        + hourly("2021-04-19", 55_000, 57_500)
+        + hourly("2021-04-20", 55_500, 56_800)
+    )
     store_candles(db, candles, spot, "test")
     futures = SeriesHint("binance", "futures", "BTCUSDT", "1h")
     store_candles(db, hourly("2021-04-18", 54_800, 57_100, {4: (47_600, 53_000)}), futures, "test")
     tuesday = "2021-04-20T10:00:00Z"
-    add_article(db, 1, tuesday, [
-        "Bitcoin fell as low as $51,200 early Sunday.",
-        "It hit a high of $62,900 on Saturday.",
-        "Bitcoin dropped from $60,000 to $51,400 on Sunday.",
-        "BTC was trading near $56,700 at press time.",
-        "Bitcoin was last at $59,900.",
-    ], [(0, "BTC", "down"), (1, "BTC", "up"), (2, "BTC", "down"), (3, "BTC", None), (4, "BTC", None)])
-    add_article(db, 2, tuesday, [
-        "Bitcoin slid below $52,000 on Sunday.",
-        "Bitcoin topped $60,000 on Monday.",
-        "Bitcoin futures on Binance plunged to $47,500 on Sunday.",
-        "Bitcoin fell as low as $52,300 on Coinbase on Sunday.",
-    ], [(0, "BTC", "down"), (1, "BTC", "up"), (2, "BTC", "down"), (3, "BTC", "down")])
-    add_article(db, 3, tuesday, [
-        "Bitcoin touched $35,000 on Feb. 21.",
-        "Bitcoin dropped sharply on Sunday.",
-        "Bitcoin could fall to $45,000, one strategist said.",
-        "Ether fell to $2,100 on Sunday.",
-        "Pepecoin fell to $0.0001 on Sunday.",
-    ], [(0, "BTC", "down"), (1, "BTC", "down"), (2, "BTC", "down"), (3, "ETH", "down"), (4, "PEPE", "down")])
+    add_article(
+        db,
+        1,
+        tuesday,
+        [
+            "Bitcoin fell as low as $51,200 early Sunday.",
+            "It hit a high of $62,900 on Saturday.",
+            "Bitcoin dropped from $60,000 to $51,400 on Sunday.",
+            "BTC was trading near $56,700 at press time.",
+            "Bitcoin was last at $59,900.",
+        ],
+        [(0, "BTC", "down"), (1, "BTC", "up"), (2, "BTC", "down"), (3, "BTC", None), (4, "BTC", None)],
+    )
+    add_article(
+        db,
+        2,
+        tuesday,
+        [
+            "Bitcoin slid below $52,000 on Sunday.",
+            "Bitcoin topped $60,000 on Monday.",
+            "Bitcoin futures on Binance plunged to $47,500 on Sunday.",
+            "Bitcoin fell as low as $52,300 on Coinbase on Sunday.",
+        ],
+        [(0, "BTC", "down"), (1, "BTC", "up"), (2, "BTC", "down"), (3, "BTC", "down")],
+    )
+    add_article(
+        db,
+        3,
+        tuesday,
+        [
+            "Bitcoin touched $35,000 on Feb. 21.",
+            "Bitcoin dropped sharply on Sunday.",
+            "Bitcoin could fall to $45,000, one strategist said.",
+            "Ether fell to $2,100 on Sunday.",
+            "Pepecoin fell to $0.0001 on Sunday.",
+        ],
+        [(0, "BTC", "down"), (1, "BTC", "down"), (2, "BTC", "down"), (3, "ETH", "down"), (4, "PEPE", "down")],
+    )
     add_article(db, 4, None, ["Bitcoin fell as low as $51,200 on Sunday."], [(0, "BTC", "down")])
     return path
 
@@ -88,32 +147,41 @@ def made_db(tmp_path: Path) -> Path:
 # from the candles above (spot Sunday low 51,000 at 04:00, high 60,400; Saturday high 61,500; futures
 # Sunday low 47,600; the 24 hours before Tuesday 10:00 range 55,000-57,500).
 ANNOTATED = {
-    (1, "$51,200"): ("extreme", "consistent", None, 0.392),    # early Sunday low 51,000
-    (1, "$62,900"): ("extreme", "off", None, 2.276),           # Saturday high 61,500
-    (1, "$60,000"): ("level", "consistent", None, 0.0),        # inside Sunday's 51,000-60,400
-    (1, "$51,400"): ("move_end", "consistent", None, 0.784),   # Sunday low 51,000
-    (1, "$56,700"): ("level", "consistent", None, 0.0),        # inside 55,000-57,500
-    (1, "$59,900"): ("level", "off", None, 4.174),             # above 57,500 by more than 1%
+    (1, "$51,200"): ("extreme", "consistent", None, 0.392),  # early Sunday low 51,000
+    (1, "$62,900"): ("extreme", "off", None, 2.276),  # Saturday high 61,500
+    (1, "$60,000"): ("level", "consistent", None, 0.0),  # inside Sunday's 51,000-60,400
+    (1, "$51,400"): ("move_end", "consistent", None, 0.784),  # Sunday low 51,000
+    (1, "$56,700"): ("level", "consistent", None, 0.0),  # inside 55,000-57,500
+    (1, "$59,900"): ("level", "off", None, 4.174),  # above 57,500 by more than 1%
     (2, "$52,000"): ("threshold", "consistent", None, -1.923),  # low 51,000 went below
-    (2, "$60,000"): ("threshold", "off", None, -4.167),        # Monday high 57,500 never topped it
-    (2, "$47,500"): ("move_end", "consistent", 0, -0.21),      # futures low 47,600, same venue and market
-    (2, "$52,300"): ("extreme", "off", 1, 2.549),              # Coinbase named; Binance spot low 51,000
-    (3, "$35,000"): ("extreme", "no data", None, None),        # no candles in February
-    (3, None): (None, "ambiguous", None, None),                # no number
-    (3, "$45,000"): ("outlook", "ambiguous", None, None),      # a forecast, not a traded price
-    (3, "$2,100"): ("move_end", "no data", None, None),        # no ETH candles
-    (3, "$0.0001"): ("move_end", "no data", None, None),       # PEPE has no symbol mapping
-    (4, "$51,200"): ("extreme", "ambiguous", None, None),      # no publication time
+    (2, "$60,000"): ("threshold", "off", None, -4.167),  # Monday high 57,500 never topped it
+    (2, "$47,500"): ("move_end", "consistent", 0, -0.21),  # futures low 47,600, same venue and market
+    (2, "$52,300"): ("extreme", "off", 1, 2.549),  # Coinbase named; Binance spot low 51,000
+    (3, "$35,000"): ("extreme", "no data", None, None),  # no candles in February
+    (3, None): (None, "ambiguous", None, None),  # no number
+    (3, "$45,000"): ("outlook", "ambiguous", None, None),  # a forecast, not a traded price
+    (3, "$2,100"): ("move_end", "no data", None, None),  # no ETH candles
+    (3, "$0.0001"): ("move_end", "no data", None, None),  # PEPE has no symbol mapping
+    (4, "$51,200"): ("extreme", "ambiguous", None, None),  # no publication time
 }
 
 
 def test_compare_gives_the_hand_annotated_verdicts(made_db: Path) -> None:
     result = compare_db(made_db)
     rows = comparison_rows(made_db)
-    got = {(r["article_id"], r["figure_text"]): (r["kind"], r["verdict"], r["venue_mismatch"],
-                                                   r["deviation_pct"]) for r in rows}
-    assert got == {k: (kind, verdict, mismatch, pytest.approx(dev, abs=0.001) if dev is not None else None)
-                   for k, (kind, verdict, mismatch, dev) in ANNOTATED.items()}
+    got = {
+        (r["article_id"], r["figure_text"]): (
+            r["kind"],
+            r["verdict"],
+            r["venue_mismatch"],
+            r["deviation_pct"],
+        )
+        for r in rows
+    }
+    assert got == {
+        k: (kind, verdict, mismatch, pytest.approx(dev, abs=0.001) if dev is not None else None)
+        for k, (kind, verdict, mismatch, dev) in ANNOTATED.items()
+    }
     assert result.verdicts == {"consistent": 6, "off": 4, "no data": 3, "ambiguous": 3}
     assert result.messages == ["asset PEPE has no symbol mapping in patterns/symbols.yaml (article 3)"]
 
@@ -124,11 +192,14 @@ def test_compare_records_series_window_and_offsets(made_db: Path) -> None:
     row = next(db.query("select * from comparisons where figure_text = '$47,500'"))
     series = (row["exchange"], row["market"], row["symbol"], row["interval"])
     assert series == ("binance", "futures", "BTCUSDT", "1h")
-    assert (row["window_start"], row["window_end"], row["candles"]) == ("2021-04-18T00:00:00Z",
-                                                                        "2021-04-19T00:00:00Z", 24)
+    assert (row["window_start"], row["window_end"], row["candles"]) == (
+        "2021-04-18T00:00:00Z",
+        "2021-04-19T00:00:00Z",
+        24,
+    )
     assert (row["actual_low"], row["actual_high"], row["reference_usd"]) == (47_600, 57_100, 47_600)
     text = db["articles"].get(2)["text"]
-    assert text[row["figure_start"]:row["figure_end"]] == "$47,500"
+    assert text[row["figure_start"] : row["figure_end"]] == "$47,500"
     coinbase = next(db.query("select * from comparisons where figure_text = '$52,300'"))
     named = (coinbase["reported_venue"], coinbase["exchange"], coinbase["market"])
     assert named == ("coinbase", "binance", "spot")
@@ -162,19 +233,22 @@ def test_a_gap_in_the_window_is_no_data(made_db: Path) -> None:
     assert row["note"] == "binance spot BTCUSDT 1h has 23 of the 24 candles of the window"
 
 
-@pytest.mark.parametrize(("kind", "direction", "figure", "expected"), [
-    ("extreme", "down", 101.0, ("consistent", 100.0, 1.0)),
-    ("extreme", "down", 101.5, ("off", 100.0, 1.5)),
-    ("extreme", "up", 198.0, ("consistent", 200.0, -1.0)),
-    ("extreme", None, 199.0, ("consistent", 200.0, -0.5)),
-    ("move_end", "up", 190.0, ("off", 200.0, -5.0)),
-    ("level", None, 150.0, ("consistent", 150.0, 0.0)),
-    ("level", None, 201.9, ("consistent", 200.0, 0.95)),
-    ("level", None, 98.0, ("off", 100.0, -2.0)),
-    ("threshold", "down", 100.0, ("consistent", 100.0, 0.0)),
-    ("threshold", "down", 99.0, ("off", 100.0, 1.0101)),
-    ("threshold", "up", 250.0, ("off", 200.0, -20.0)),
-])
+@pytest.mark.parametrize(
+    ("kind", "direction", "figure", "expected"),
+    [
+        ("extreme", "down", 101.0, ("consistent", 100.0, 1.0)),
+        ("extreme", "down", 101.5, ("off", 100.0, 1.5)),
+        ("extreme", "up", 198.0, ("consistent", 200.0, -1.0)),
+        ("extreme", None, 199.0, ("consistent", 200.0, -0.5)),
+        ("move_end", "up", 190.0, ("off", 200.0, -5.0)),
+        ("level", None, 150.0, ("consistent", 150.0, 0.0)),
+        ("level", None, 201.9, ("consistent", 200.0, 0.95)),
+        ("level", None, 98.0, ("off", 100.0, -2.0)),
+        ("threshold", "down", 100.0, ("consistent", 100.0, 0.0)),
+        ("threshold", "down", 99.0, ("off", 100.0, 1.0101)),
+        ("threshold", "up", 250.0, ("off", 200.0, -20.0)),
+    ],
+)
 def test_judge(kind: str, direction: str | None, figure: float, expected: tuple) -> None:
     verdict, reference, deviation = judge(kind, direction, figure, high=200.0, low=100.0, tolerance_pct=1.0)
     assert (verdict, reference, round(deviation, 4)) == expected
@@ -183,23 +257,40 @@ def test_judge(kind: str, direction: str | None, figure: float, expected: tuple)
 def test_liquidation_totals_against_the_reference(made_db: Path, tmp_path: Path) -> None:
     db = connect(made_db)
     reference = tmp_path / "liquidations.csv"
-    reference.write_text("date,exchange,long_usd,short_usd\n2021-04-18,all,9000000000,1100000000\n"
-                         "2021-04-18,binance,2400000000,200000000\n")
+    reference.write_text(
+        "date,exchange,long_usd,short_usd\n2021-04-18,all,9000000000,1100000000\n"
+        "2021-04-18,binance,2400000000,200000000\n"
+    )
     runner = CliRunner()
     out = runner.invoke(cli, ["liquidations", "import", str(reference), "--db", str(made_db)])
     assert out.exit_code == 0, out.output
     sentence = "More than $10 billion of positions were liquidated on Sunday."
-    db["liquidations"].insert_all([
-        {"article_id": 1, "amount_usd": 10e9, "side": "total", "text": sentence, "sentence": sentence},
-        {"article_id": 1, "amount_usd": 1.5e9, "side": "long", "exchange": "Binance",
-         "sentence": "Longs worth $1.5 billion were wiped out on Binance on Sunday."},
-        {"article_id": 1, "amount_usd": 1e9, "side": "short", "exchange": "OKX",
-         "sentence": "Shorts of $1 billion were liquidated on OKX on Sunday."},
-    ])
+    db["liquidations"].insert_all(
+        [
+            {"article_id": 1, "amount_usd": 10e9, "side": "total", "text": sentence, "sentence": sentence},
+            {
+                "article_id": 1,
+                "amount_usd": 1.5e9,
+                "side": "long",
+                "exchange": "Binance",
+                "sentence": "Longs worth $1.5 billion were wiped out on Binance on Sunday.",
+            },
+            {
+                "article_id": 1,
+                "amount_usd": 1e9,
+                "side": "short",
+                "exchange": "OKX",
+                "sentence": "Shorts of $1 billion were liquidated on OKX on Sunday.",
+            },
+        ]
+    )
     compare_db(made_db)
     rows = list(db.query("select * from comparisons where fact = 'liquidation' order by fact_id"))
     assert [(r["reference_usd"], r["verdict"]) for r in rows] == [
-        (10.1e9, "consistent"), (2.4e9, "off"), (None, "no data")]
+        (10.1e9, "consistent"),
+        (2.4e9, "off"),
+        (None, "no data"),
+    ]
     assert rows[0]["note"] == "total over 2021-04-18; reported as a lower bound"
     assert rows[2]["note"] == "reference has 0 of 1 days for okx"
 
@@ -256,18 +347,18 @@ REAL_ARTICLES = [
     (12, "2019-09-05T12:00:00Z", "Bitcoin was trading near $10,600."),
 ]
 REAL_VERDICTS = {
-    1: ("move_end", "consistent", None),   # 4,380 vs low 4,347: +0.76%
-    2: ("extreme", "consistent", 0),       # 50,100 vs low 50,050: +0.10%, Binance futures as named
-    3: ("extreme", "off", 1),              # 51,541 vs low 50,050: +2.98%; Coinbase named
+    1: ("move_end", "consistent", None),  # 4,380 vs low 4,347: +0.76%
+    2: ("extreme", "consistent", 0),  # 50,100 vs low 50,050: +0.10%, Binance futures as named
+    3: ("extreme", "off", 1),  # 51,541 vs low 50,050: +2.98%; Coinbase named
     4: ("threshold", "consistent", None),  # low 28,688 went below 30,000
-    5: ("extreme", "consistent", None),    # 69,000 vs high 69,198.70: -0.29%
-    6: ("threshold", "off", None),         # low 17,593.20 stayed above 17,000
-    7: ("level", "consistent", None),      # inside 15,462.60-18,574.90
-    8: ("threshold", "off", None),         # high 18,574.90 never topped 21,000
-    9: ("move_end", "consistent", None),   # 22,100 vs high 22,184: -0.38%
+    5: ("extreme", "consistent", None),  # 69,000 vs high 69,198.70: -0.29%
+    6: ("threshold", "off", None),  # low 17,593.20 stayed above 17,000
+    7: ("level", "consistent", None),  # inside 15,462.60-18,574.90
+    8: ("threshold", "off", None),  # high 18,574.90 never topped 21,000
+    9: ("move_end", "consistent", None),  # 22,100 vs high 22,184: -0.38%
     10: ("threshold", "consistent", None),  # high 21,600 went above 20,000
-    11: ("level", "consistent", None),     # inside 36,337.36-42,125.51
-    12: ("level", "no data", None),        # before the candles start
+    11: ("level", "consistent", None),  # inside 36,337.36-42,125.51
+    12: ("level", "no data", None),  # before the candles start
 }
 
 
@@ -284,3 +375,41 @@ def test_real_candles_give_the_verdicts_the_days_imply(tmp_path: Path) -> None:
     compare_db(path)
     got = {r["article_id"]: (r["kind"], r["verdict"], r["venue_mismatch"]) for r in comparison_rows(path)}
     assert got == REAL_VERDICTS
+
+
+def test_canned_queries_through_datasette(made_db: Path) -> None:
+    import asyncio
+
+    import yaml
+    from datasette.app import Datasette
+
+    compare_db(made_db)
+    fragment = Path(__file__).resolve().parents[1] / "db" / "compare-queries.yml"
+    metadata = yaml.safe_load(fragment.read_text())
+
+    async def fetch(path: str) -> list[dict]:
+        ds = Datasette([str(made_db)], metadata=metadata)
+        response = await ds.client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    everything = asyncio.run(fetch("/news/reported_vs_actual.json?_shape=array"))
+    assert len(everything) == len(ANNOTATED)
+    btc = asyncio.run(fetch("/news/reported_vs_actual.json?_shape=array&asset=btc"))
+    assert [r["reported"] for r in btc if r["article_id"] == 2] == [
+        "$52,000",
+        "$60,000",
+        "$47,500",
+        "$52,300",
+    ]
+    worst = asyncio.run(fetch("/news/biggest_discrepancies.json?_shape=array"))
+    assert [(r["reported"], r["deviation_pct"]) for r in worst] == [
+        ("$59,900", 4.17),
+        ("$60,000", -4.17),
+        ("$52,300", 2.55),
+        ("$62,900", 2.28),
+    ]
+    hostile = asyncio.run(
+        fetch("/news/reported_vs_actual.json?_shape=array&asset='; DROP TABLE comparisons;--")
+    )
+    assert hostile == [] and connect(made_db)["comparisons"].count == 16

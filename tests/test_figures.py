@@ -8,13 +8,27 @@ from extractor.figures import detect_venue, find_prices, type_figure, type_figur
 
 # (sentence, figure text, kind, direction, venue, market); sentences written for these tests.
 CASES = [
-    ("Bitcoin fell as low as $29,000 on Bitstamp early Sunday.", "$29,000", "extreme", "down", "bitstamp", "spot"),
+    (
+        "Bitcoin fell as low as $29,000 on Bitstamp early Sunday.",
+        "$29,000",
+        "extreme",
+        "down",
+        "bitstamp",
+        "spot",
+    ),
     ("BTC hit a high of $64,895 on Wednesday before reversing.", "$64,895", "extreme", "up", None, None),
     ("The largest token bottomed at $30,100 overnight.", "$30,100", "extreme", "down", None, None),
     ("Bitcoin touched $60K before sellers stepped in.", "$60K", "extreme", None, None, None),
     ("Ether peaked at $4,380 on Kraken.", "$4,380", "extreme", "up", "kraken", None),
     ("Bitcoin fell to $22,000 on Monday.", "$22,000", "move_end", "down", None, None),
-    ("Bitcoin dropped from $60,000 to $52,148 in the past 24 hours.", "$52,148", "move_end", "down", None, None),
+    (
+        "Bitcoin dropped from $60,000 to $52,148 in the past 24 hours.",
+        "$52,148",
+        "move_end",
+        "down",
+        None,
+        None,
+    ),
     ("Bitcoin dropped from $60,000 to $52,148 in the past 24 hours.", "$60,000", "level", None, None, None),
     ("Bitcoin rose 5% to $35,400 on Saturday.", "$35,400", "move_end", "up", None, None),
     ("Bitcoin sank 8% to about $8,000 on Thursday.", "$8,000", "move_end", "down", None, None),
@@ -24,12 +38,31 @@ CASES = [
     ("Bitcoin rebounded to $31,000 later in the day.", "$31,000", "level", None, None, None),
     ("Bitcoin slid below $60,000 on Sunday.", "$60,000", "threshold", "down", None, None),
     ("Bitcoin topped $40,000 for the first time.", "$40,000", "threshold", "up", None, None),
-    ("Bitcoin broke $30,000 as buyers piled in and prices rallied.", "$30,000", "threshold", "up", None, None),
+    (
+        "Bitcoin broke $30,000 as buyers piled in and prices rallied.",
+        "$30,000",
+        "threshold",
+        "up",
+        None,
+        None,
+    ),
     ("Bitcoin lost the $30,000 level on Tuesday.", "$30,000", "threshold", "down", None, None),
-    ("Bitcoin futures on Binance plunged to $47,500 while spot on Coinbase held above $51,000.", "$47,500",
-     "move_end", "down", "binance", "futures"),
-    ("Bitcoin futures on Binance plunged to $47,500 while spot on Coinbase held above $51,000.", "$51,000",
-     "threshold", "up", "coinbase", "spot"),
+    (
+        "Bitcoin futures on Binance plunged to $47,500 while spot on Coinbase held above $51,000.",
+        "$47,500",
+        "move_end",
+        "down",
+        "binance",
+        "futures",
+    ),
+    (
+        "Bitcoin futures on Binance plunged to $47,500 while spot on Coinbase held above $51,000.",
+        "$51,000",
+        "threshold",
+        "up",
+        "coinbase",
+        "spot",
+    ),
     ("On OKEx perpetual swaps, bitcoin wicked to $8,000.", "$8,000", "extreme", None, "okx", "futures"),
     ("Analysts see support at $28,000.", "$28,000", "outlook", None, None, None),
     ("Bitcoin could fall to $20,000, the strategist said.", "$20,000", "outlook", None, None, None),
@@ -38,20 +71,29 @@ CASES = [
 
 
 @pytest.mark.parametrize(("sentence", "text", "kind", "direction", "venue", "market"), CASES)
-def test_type_figure(sentence: str, text: str, kind: str, direction: str | None, venue: str | None,
-                     market: str | None) -> None:
+def test_type_figure(
+    sentence: str, text: str, kind: str, direction: str | None, venue: str | None, market: str | None
+) -> None:
     start = sentence.index(text)
     figure = type_figure(sentence, start, start + len(text))
     assert (figure.text, figure.kind, figure.direction, figure.venue, figure.market) == (
-        text, kind, direction, venue, market)
+        text,
+        kind,
+        direction,
+        venue,
+        market,
+    )
 
 
-@pytest.mark.parametrize(("sentence", "prices"), [
-    ("More than $1.2 billion was liquidated as bitcoin fell 12% to $54,000.", [54000.0]),
-    ("Bitcoin hit $60K and ether $2.5k; dogecoin sat at $0.35.", [60000.0, 2500.0, 0.35]),
-    ("Open interest of $20bn and a $3 million fine.", []),
-    ("It traded at 9,800 USDT, or US$9,810.", [9800.0, 9810.0]),
-])
+@pytest.mark.parametrize(
+    ("sentence", "prices"),
+    [
+        ("More than $1.2 billion was liquidated as bitcoin fell 12% to $54,000.", [54000.0]),
+        ("Bitcoin hit $60K and ether $2.5k; dogecoin sat at $0.35.", [60000.0, 2500.0, 0.35]),
+        ("Open interest of $20bn and a $3 million fine.", []),
+        ("It traded at 9,800 USDT, or US$9,810.", [9800.0, 9810.0]),
+    ],
+)
 def test_find_prices(sentence: str, prices: list[float]) -> None:
     assert [value for value, _, _ in find_prices(sentence)] == prices
 
@@ -59,7 +101,9 @@ def test_find_prices(sentence: str, prices: list[float]) -> None:
 def test_type_figures_gives_offsets_into_the_sentence() -> None:
     sentence = "Bitcoin dropped from $60,000 to $52,148 on Sunday."
     assert [(f.start, f.end, f.value_usd, f.kind) for f in type_figures(sentence)] == [
-        (21, 28, 60000.0, "level"), (32, 39, 52148.0, "move_end")]
+        (21, 28, 60000.0, "level"),
+        (32, 39, 52148.0, "move_end"),
+    ]
 
 
 def test_a_figure_outside_the_sentence_is_refused() -> None:

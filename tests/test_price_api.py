@@ -17,8 +17,23 @@ from extractor.schema import connect
 
 HOUR_MS = 3_600_000
 FIRST_MS = 1618617600000  # 2021-04-17T00:00Z
-KLINES = [[FIRST_MS + i * HOUR_MS, "60000.0", f"{60100 + i}.0", f"{59900 - i}.0", "60050.0", "1.5",
-           FIRST_MS + (i + 1) * HOUR_MS - 1, "90000.0", 10, "0.7", "42000.0", "0"] for i in range(24 * 5)]
+KLINES = [
+    [
+        FIRST_MS + i * HOUR_MS,
+        "60000.0",
+        f"{60100 + i}.0",
+        f"{59900 - i}.0",
+        "60050.0",
+        "1.5",
+        FIRST_MS + (i + 1) * HOUR_MS - 1,
+        "90000.0",
+        10,
+        "0.7",
+        "42000.0",
+        "0",
+    ]
+    for i in range(24 * 5)
+]
 
 
 class Exchange:
@@ -39,8 +54,11 @@ class Exchange:
         start, end = int(args["startTime"]), int(args["endTime"])
         limit = min(int(args.get("limit", 500)), 1000)
         page = [k for k in KLINES if start <= k[0] <= end][:limit]
-        return Response(json.dumps(page), content_type="application/json",
-                        headers={"X-MBX-USED-WEIGHT-1M": str(self.weight)})
+        return Response(
+            json.dumps(page),
+            content_type="application/json",
+            headers={"X-MBX-USED-WEIGHT-1M": str(self.weight)},
+        )
 
 
 @pytest.fixture
@@ -59,14 +77,24 @@ START, END = parse_moment("2021-04-17"), parse_moment("2021-04-19", end_of_day=T
 def test_pages_through_the_limit(httpserver: HTTPServer, db) -> None:
     exchange = Exchange()
     sleeps: list[float] = []
-    result = fetch_binance(db, "btcusdt", "1h", START, END, base_url=serve(httpserver, exchange), page_limit=20,
-                           sleep=sleeps.append)
+    result = fetch_binance(
+        db,
+        "btcusdt",
+        "1h",
+        START,
+        END,
+        base_url=serve(httpserver, exchange),
+        page_limit=20,
+        sleep=sleeps.append,
+    )
     assert (result.error, result.pages, result.rows, result.retries, sleeps) == (None, 4, 72, 0, [])
     assert [int(r["startTime"]) for r in exchange.requests] == [FIRST_MS + n * 20 * HOUR_MS for n in range(4)]
     assert {r["endTime"] for r in exchange.requests} == {str(FIRST_MS + 72 * HOUR_MS - 1)}
     rows = list(db.query("select open_time, high, low from candles order by open_time"))
-    assert (rows[0], rows[-1]) == ({"open_time": "2021-04-17T00:00:00Z", "high": 60100.0, "low": 59900.0},
-                                   {"open_time": "2021-04-19T23:00:00Z", "high": 60171.0, "low": 59829.0})
+    assert (rows[0], rows[-1]) == (
+        {"open_time": "2021-04-17T00:00:00Z", "high": 60100.0, "low": 59900.0},
+        {"open_time": "2021-04-19T23:00:00Z", "high": 60171.0, "low": 59829.0},
+    )
 
 
 def test_fetching_a_range_twice_stores_each_candle_once(httpserver: HTTPServer, db) -> None:
@@ -79,7 +107,9 @@ def test_fetching_a_range_twice_stores_each_candle_once(httpserver: HTTPServer, 
 def test_a_429_is_waited_out_for_retry_after(httpserver: HTTPServer, db) -> None:
     exchange = Exchange([Response("Too many requests", status=429, headers={"Retry-After": "7"})])
     sleeps: list[float] = []
-    result = fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append)
+    result = fetch_binance(
+        db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append
+    )
     assert (result.error, result.rows, result.retries, sleeps) == (None, 72, 1, [7.0])
     assert result.warnings == ["waited 7s: HTTP 429 (Retry-After: 7)"]
 
@@ -87,7 +117,9 @@ def test_a_429_is_waited_out_for_retry_after(httpserver: HTTPServer, db) -> None
 def test_5xx_answers_are_retried_with_backoff(httpserver: HTTPServer, db) -> None:
     exchange = Exchange([Response("bad gateway", status=502), Response("unavailable", status=503)])
     sleeps: list[float] = []
-    result = fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append)
+    result = fetch_binance(
+        db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append
+    )
     assert (result.error, result.rows, sleeps) == (None, 72, [1.0, 2.0])
 
 
@@ -100,23 +132,41 @@ def test_a_server_that_keeps_failing_keeps_the_pages_already_stored(httpserver: 
             return super().__call__(request)
 
     sleeps: list[float] = []
-    result = fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, FailsAfterFirstPage()),
-                           page_limit=30, sleep=sleeps.append, max_retries=2)
+    result = fetch_binance(
+        db,
+        "BTCUSDT",
+        "1h",
+        START,
+        END,
+        base_url=serve(httpserver, FailsAfterFirstPage()),
+        page_limit=30,
+        sleep=sleeps.append,
+        max_retries=2,
+    )
     assert result.error == "HTTP 500 after 3 attempts"
     assert (result.rows, db["candles"].count, sleeps) == (30, 30, [1.0, 2.0])
 
 
 def test_the_used_weight_header_makes_it_pause(httpserver: HTTPServer, db) -> None:
     sleeps: list[float] = []
-    result = fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, Exchange(weight=1150)),
-                           sleep=sleeps.append)
+    result = fetch_binance(
+        db,
+        "BTCUSDT",
+        "1h",
+        START,
+        END,
+        base_url=serve(httpserver, Exchange(weight=1150)),
+        sleep=sleeps.append,
+    )
     assert result.rows == 72 and len(sleeps) == 1 and 0 < sleeps[0] <= 60
     assert result.warnings[0].endswith("request weight 1150 of 1200 used this minute")
 
 
 def test_futures_use_their_own_path(httpserver: HTTPServer, db) -> None:
     url = serve(httpserver, Exchange(), path="/fapi/v1/klines")
-    result = fetch_binance(db, "BTCUSDT", "1d", START, END, market="futures", base_url=url, sleep=lambda s: None)
+    result = fetch_binance(
+        db, "BTCUSDT", "1d", START, END, market="futures", base_url=url, sleep=lambda s: None
+    )
     assert result.series == ("binance", "futures", "BTCUSDT", "1d")
     assert result.error is None
 
@@ -125,12 +175,11 @@ def test_cli_fetch_reports_a_refusal(httpserver: HTTPServer, tmp_path: Path) -> 
     url = serve(httpserver, Exchange())
     db_path = tmp_path / "news.db"
     runner = CliRunner()
-    ok = runner.invoke(cli, ["prices", "fetch", "--symbol", "BTCUSDT", "--interval", "1h", "--start", "2021-04-17",
-                             "--end", "2021-04-18", "--base-url", url, "--db", str(db_path)])
+    common = ["--start", "2021-04-17", "--end", "2021-04-18", "--base-url", url, "--db", str(db_path)]
+    ok = runner.invoke(cli, ["prices", "fetch", "--symbol", "BTCUSDT", "--interval", "1h", *common])
     assert ok.exit_code == 0, ok.output
     assert "binance spot BTCUSDT 1h: 48 candles in 1 pages (0 retries)" in ok.output
-    bad = runner.invoke(cli, ["prices", "fetch", "--symbol", "NOPE", "--start", "2021-04-17", "--end", "2021-04-18",
-                              "--base-url", url, "--db", str(db_path)])
+    bad = runner.invoke(cli, ["prices", "fetch", "--symbol", "NOPE", *common])
     assert bad.exit_code == 1
     assert 'extractor: error: HTTP 400: {"code": -1121, "msg": "Invalid symbol."}' in bad.output
 
