@@ -74,19 +74,16 @@ def serve(httpserver: HTTPServer, exchange: Exchange, path: str = "/api/v3/kline
 START, END = parse_moment("2021-04-17"), parse_moment("2021-04-19", end_of_day=True)
 
 
+def fetch(db, url: str, sleeps: list[float], symbol: str = "BTCUSDT", **options):
+    """BTCUSDT 1h klines of 2021-04-17 to 2021-04-19 from the local server, recording the waits."""
+    return fetch_binance(db, symbol, options.pop("interval", "1h"), START, END, base_url=url,
+                         sleep=sleeps.append, **options)
+
+
 def test_pages_through_the_limit(httpserver: HTTPServer, db) -> None:
     exchange = Exchange()
     sleeps: list[float] = []
-    result = fetch_binance(
-        db,
-        "btcusdt",
-        "1h",
-        START,
-        END,
-        base_url=serve(httpserver, exchange),
-        page_limit=20,
-        sleep=sleeps.append,
-    )
+    result = fetch(db, serve(httpserver, exchange), sleeps, symbol="btcusdt", page_limit=20)
     assert (result.error, result.pages, result.rows, result.retries, sleeps) == (None, 4, 72, 0, [])
     assert [int(r["startTime"]) for r in exchange.requests] == [FIRST_MS + n * 20 * HOUR_MS for n in range(4)]
     assert {r["endTime"] for r in exchange.requests} == {str(FIRST_MS + 72 * HOUR_MS - 1)}
@@ -99,17 +96,15 @@ def test_pages_through_the_limit(httpserver: HTTPServer, db) -> None:
 
 def test_fetching_a_range_twice_stores_each_candle_once(httpserver: HTTPServer, db) -> None:
     url = serve(httpserver, Exchange())
-    fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=url, sleep=lambda s: None)
-    fetch_binance(db, "BTCUSDT", "1h", START, END, base_url=url, sleep=lambda s: None)
+    fetch(db, url, [])
+    fetch(db, url, [])
     assert db["candles"].count == 72
 
 
 def test_a_429_is_waited_out_for_retry_after(httpserver: HTTPServer, db) -> None:
     exchange = Exchange([Response("Too many requests", status=429, headers={"Retry-After": "7"})])
     sleeps: list[float] = []
-    result = fetch_binance(
-        db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append
-    )
+    result = fetch(db, serve(httpserver, exchange), sleeps)
     assert (result.error, result.rows, result.retries, sleeps) == (None, 72, 1, [7.0])
     assert result.warnings == ["waited 7s: HTTP 429 (Retry-After: 7)"]
 
@@ -117,9 +112,7 @@ def test_a_429_is_waited_out_for_retry_after(httpserver: HTTPServer, db) -> None
 def test_5xx_answers_are_retried_with_backoff(httpserver: HTTPServer, db) -> None:
     exchange = Exchange([Response("bad gateway", status=502), Response("unavailable", status=503)])
     sleeps: list[float] = []
-    result = fetch_binance(
-        db, "BTCUSDT", "1h", START, END, base_url=serve(httpserver, exchange), sleep=sleeps.append
-    )
+    result = fetch(db, serve(httpserver, exchange), sleeps)
     assert (result.error, result.rows, sleeps) == (None, 72, [1.0, 2.0])
 
 
@@ -132,41 +125,21 @@ def test_a_server_that_keeps_failing_keeps_the_pages_already_stored(httpserver: 
             return super().__call__(request)
 
     sleeps: list[float] = []
-    result = fetch_binance(
-        db,
-        "BTCUSDT",
-        "1h",
-        START,
-        END,
-        base_url=serve(httpserver, FailsAfterFirstPage()),
-        page_limit=30,
-        sleep=sleeps.append,
-        max_retries=2,
-    )
+    result = fetch(db, serve(httpserver, FailsAfterFirstPage()), sleeps, page_limit=30, max_retries=2)
     assert result.error == "HTTP 500 after 3 attempts"
     assert (result.rows, db["candles"].count, sleeps) == (30, 30, [1.0, 2.0])
 
 
 def test_the_used_weight_header_makes_it_pause(httpserver: HTTPServer, db) -> None:
     sleeps: list[float] = []
-    result = fetch_binance(
-        db,
-        "BTCUSDT",
-        "1h",
-        START,
-        END,
-        base_url=serve(httpserver, Exchange(weight=1150)),
-        sleep=sleeps.append,
-    )
+    result = fetch(db, serve(httpserver, Exchange(weight=1150)), sleeps)
     assert result.rows == 72 and len(sleeps) == 1 and 0 < sleeps[0] <= 60
     assert result.warnings[0].endswith("request weight 1150 of 1200 used this minute")
 
 
 def test_futures_use_their_own_path(httpserver: HTTPServer, db) -> None:
     url = serve(httpserver, Exchange(), path="/fapi/v1/klines")
-    result = fetch_binance(
-        db, "BTCUSDT", "1d", START, END, market="futures", base_url=url, sleep=lambda s: None
-    )
+    result = fetch(db, url, [], interval="1d", market="futures")
     assert result.series == ("binance", "futures", "BTCUSDT", "1d")
     assert result.error is None
 
