@@ -75,6 +75,8 @@ def _panel(ax, db, series: Series, start: str, end: str, members: list[dict]) ->
         ax.annotate(label, (date2num(w_start), row["figure_usd"]), xytext=(3, 3), textcoords="offset points",
                     fontsize=8, color=colour)
     ax.xaxis_date()
-    ax.set_title(f"article {members[0]['article_id']} · {series.label} · {start} to {end}", fontsize=9)
+    articles = sorted({row["article_id"] for row in members})
+    label = ("article " if len(articles) == 1 else "articles ") + ", ".join(map(str, articles))
+    ax.set_title(f"{label} · {series.label} · {start} to {end}", fontsize=9)
     ax.set_ylabel("USD")
     ax.autoscale_view()
