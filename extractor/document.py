@@ -32,7 +32,7 @@ class Document:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, list[str]]:
-    """Decode bytes as UTF-8, else the declared or detected charset, else UTF-8 with replacements."""
+    """Decode bytes as UTF-8, else the declared or detected charset, else UTF-8 with replacement characters."""
     warnings: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -95,9 +95,7 @@ def from_html(html: str, source: str = "-", doc_id: str | None = None, url: str 
     title = (getattr(extracted, "title", None) or "").strip() or None
     text = f"{title}\n\n{body}" if title else body
     published = getattr(extracted, "date", None) or None
-    return Document(
-        source=source, id=doc_id or stem(source), text=text, title=title, published=published, url=url
-    )
+    return Document(source=source, id=doc_id or stem(source), text=text, title=title, published=published, url=url)
 
 
 def stem(source: str) -> str:
@@ -110,9 +108,7 @@ def read_bytes(data: bytes, source: str, is_html: bool | None = None) -> Documen
     if not data.strip():
         raise DocumentError("the file is empty")
     if len(data) > MAX_BYTES:
-        raise DocumentError(
-            f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit"
-        )
+        raise DocumentError(f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     if looks_binary(data):
         raise DocumentError("the file is binary, not text")
     text, warnings = decode_bytes(data)
@@ -131,9 +127,7 @@ def read_path(path: str) -> Document:
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise DocumentError(
-                f"the file is {size / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit"
-            )
+            raise DocumentError(f"the file is {size / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
         data = p.read_bytes()
     except FileNotFoundError as exc:
         raise DocumentError("no such file") from exc

@@ -188,11 +188,18 @@ def _nearest(sentence: str, pattern: re.Pattern, start: int, end: int, lo: int, 
 
 
 @cache
-def _venue_pattern() -> tuple[re.Pattern, dict[str, str]]:
-    alias_to_id = {alias.lower(): v.id for v in venues() for alias in v.aliases}
-    names = sorted(alias_to_id, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
-    return pattern, alias_to_id
+def _venue_patterns() -> tuple[tuple[re.Pattern, dict[str, str]], ...]:
+    """One pattern for aliases matched without case, one for those matched exactly ("Gemini")."""
+    out = []
+    for flags, pairs in ((re.IGNORECASE, [(a.lower(), v.id) for v in venues() for a in v.aliases]),
+                         (0, [(a, v.id) for v in venues() for a in v.case_sensitive])):
+        mapping = dict(pairs)
+        if not mapping:
+            continue
+        names = sorted({a for a, _ in pairs}, key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])", flags)
+        out.append((pattern, mapping))
+    return tuple(out)
 
 
 @cache
@@ -209,14 +216,21 @@ def detect_venue(sentence: str, start: int, end: int) -> tuple[str | None, str |
     hi = min([s for _, s, _ in prices if s >= end], default=len(sentence))
     if stop := CLAUSE_AFTER.search(sentence, end, hi):
         hi = stop.start()
-    venue_re, alias_to_id = _venue_pattern()
     market_re, word_to_market = _market_pattern()
-    found = {}
-    for name, pattern, mapping in (("venue", venue_re, alias_to_id), ("market", market_re, word_to_market)):
-        match, _ = _nearest(sentence, pattern, start, end, lo, hi)
-        if match is None:
-            match, _ = _nearest(sentence, pattern, start, end, 0, len(sentence))
-        found[name] = mapping[match.group(1).lower()] if match else None
+    found: dict[str, str | None] = {"venue": None, "market": None}
+    best: tuple[int, int] | None = None
+    for pattern, mapping in _venue_patterns():
+        for region, rank in (((lo, hi), 0), ((0, len(sentence)), 1)):
+            match, distance = _nearest(sentence, pattern, start, end, *region)
+            if match is not None:
+                key = mapping.get(match.group(1).lower(), mapping.get(match.group(1)))
+                if best is None or (rank, distance) < best:
+                    best, found["venue"] = (rank, distance), key
+                break
+    match, _ = _nearest(sentence, market_re, start, end, lo, hi)
+    if match is None:
+        match, _ = _nearest(sentence, market_re, start, end, 0, len(sentence))
+    found["market"] = word_to_market[match.group(1).lower()] if match else None
     if found["market"] is None and found["venue"]:
         found["market"] = venue(found["venue"]).market
     return found["venue"], found["market"]

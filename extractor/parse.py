@@ -19,9 +19,7 @@ def check_date(value: str | None) -> str | None:
         raise ValueError(f"--published must be YYYY-MM-DD, not {value!r}") from exc
 
 
-def parse_paths(
-    paths: Iterable[str], published: str | None = None, model: str | None = None
-) -> Iterator[dict]:
+def parse_paths(paths: Iterable[str], published: str | None = None, model: str | None = None) -> Iterator[dict]:
     """Yield one result object per path, in input order; unreadable files yield an `error` object."""
     published = check_date(published)
     nlp = build_pipeline(model=model)

@@ -1,13 +1,14 @@
-"""Venues and asset symbols from `patterns/symbols.yaml`: BTC -> BTCUSDT on Binance, BTC-USD on Coinbase."""
+"""Venues (`patterns/exchanges.jsonl`) and asset symbols (`patterns/symbols.yaml`): BTC -> BTCUSDT on Binance."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.patterns import load_yaml
+from extractor.patterns import load_jsonl, load_yaml
 
 SYMBOLS_FILE = "symbols.yaml"
+VENUES_FILE = "exchanges.jsonl"
 
 
 @dataclass(frozen=True)
@@ -18,20 +19,22 @@ class Venue:
     name: str
     aliases: tuple[str, ...]
     market: str | None = None
+    case_sensitive: tuple[str, ...] = ()
 
 
 @cache
 def venues() -> tuple[Venue, ...]:
-    """Every venue of the symbols file, in file order."""
-    data = load_yaml(SYMBOLS_FILE)
+    """Every venue of exchanges.jsonl, in file order, with its only market from symbols.yaml."""
+    markets = load_yaml(SYMBOLS_FILE).get("venue_markets", {})
     return tuple(
         Venue(
             id=row["id"],
             name=row.get("name", row["id"]),
-            aliases=tuple(row.get("aliases", [row.get("name", row["id"])])),
-            market=row.get("market"),
+            aliases=tuple(row.get("aliases", [])),
+            market=markets.get(row["id"]),
+            case_sensitive=tuple(row.get("case_sensitive", [])),
         )
-        for row in data["exchanges"]
+        for row in load_jsonl(VENUES_FILE)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from extractor.cli import cli
 from extractor.compare import compare_db, comparison_rows, judge
 from extractor.schema import connect
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(os.environ.get("EXTRACTOR_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 REAL_CANDLES = SHARED / "corpus" / "btcusdt-1d-2019-2023.csv"
 
 
@@ -362,7 +363,7 @@ REAL_VERDICTS = {
 }
 
 
-@pytest.mark.skipif(not REAL_CANDLES.exists(), reason=f"real candle file absent: {REAL_CANDLES}")
+@pytest.mark.skipif(not REAL_CANDLES.exists(), reason=f"real candle file absent: {REAL_CANDLES} (set EXTRACTOR_SHARED)")
 def test_real_candles_give_the_verdicts_the_days_imply(tmp_path: Path) -> None:
     assert _real_candle("2021-04-18")["low"] == "50050.0"
     path = tmp_path / "real.db"
