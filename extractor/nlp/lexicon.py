@@ -75,7 +75,7 @@ def load_lexicon() -> Lexicon:
     lex.adverbs = frozenset(speech["adverbs"])
     lex.org_suffixes = frozenset(roles["org_suffixes"])
     liq = load_yaml("liquidations.yaml")
-    for key in ("triggers", "continuation", "long", "short", "distractors"):
+    for key in ("triggers", "continuation", "long", "short", "distractors", "losses", "losers"):
         lex.add("liq", key, liq[key])
     moves = load_yaml("price_moves.yaml")
     needs = set()
