@@ -414,3 +414,28 @@ def test_canned_queries_through_datasette(made_db: Path) -> None:
         fetch("/news/reported_vs_actual.json?_shape=array&asset='; DROP TABLE comparisons;--")
     )
     assert hostile == [] and connect(made_db)["comparisons"].count == 16
+
+
+def test_price_moves_from_the_pipeline_compare_like_hand_made_ones(made_db: Path) -> None:
+    """The NLP's price_moves (SCHEMA.md keys) stored as `extractor extract` stores them, then compared."""
+    from extractor.nlp.pipeline import analyse_text, build_pipeline
+
+    text = "Bitcoin slumps\n\nBitcoin fell as low as $51,200 early Sunday, exchange data show."
+    moves = analyse_text(build_pipeline(), text, "2021-04-20")["price_moves"]
+    db = connect(made_db)
+    db["articles"].insert({"id": 9, "url": "https://news.example/9", "published_at": "2021-04-20T10:00:00Z",
+                           "text": text})
+    columns = set(db["price_moves"].columns_dict)
+    db["price_moves"].insert_all([{**{k: v for k, v in m.items() if k in columns}, "article_id": 9} for m in moves])
+    compare_db(made_db)
+    rows = list(db.query("select * from comparisons where article_id = 9"))
+    assert [(r["figure_text"], r["kind"], r["window_basis"], r["verdict"]) for r in rows] == [
+        ("$51,200", "extreme", "early Sunday", "consistent")]
+
+
+@pytest.mark.parametrize("command", [["prices", "import"], ["prices", "fetch"], ["compare"],
+                                     ["liquidations", "import"]])
+def test_every_compare_command_has_help_with_an_example(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "extractor " + command[0] in result.output
