@@ -161,10 +161,15 @@ def move_figures(move: dict) -> list[Figure]:
     return [type_figure(sentence, s, e) for _, s, e in prices]
 
 
+def _published(fact: dict) -> str | None:
+    """The article's publication time, else the one the fact row carries."""
+    return fact.get("article_published_at") or fact.get("published_at")
+
+
 def _base_row(move: dict, fact: str) -> dict:
     return {
         "fact": fact, "fact_id": move["id"], "article_id": move["article_id"], "asset": move.get("asset"),
-        "sentence": move.get("sentence") or move.get("text"), "published_at": move.get("published_at"),
+        "sentence": move.get("sentence") or move.get("text"), "published_at": _published(move),
     }
 
 
@@ -172,7 +177,7 @@ def _window_for(move: dict) -> tuple[Window | None, str | None]:
     sentence = move.get("sentence") or move.get("text") or ""
     phrase = move.get("time_phrase") or find_time_phrase(sentence)
     try:
-        return event_window(move.get("published_at"), phrase, move.get("event_date")), phrase
+        return event_window(_published(move), phrase, move.get("event_date")), phrase
     except ValueError:
         return None, phrase
 
@@ -292,7 +297,7 @@ def _facts(db: sqlite_utils.Database, table: str) -> Iterator[dict]:
     if not db[table].exists() or not db["articles"].exists():
         return iter(())
     return db.query(
-        f"select f.*, a.published_at as published_at, a.text as article_text from {table} f "
+        f"select f.*, a.published_at as article_published_at, a.text as article_text from {table} f "
         f"left join articles a on a.id = f.article_id order by f.article_id, f.id")
 
 

@@ -42,21 +42,22 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
     },
-    # Fact tables (issue 4 owns them; the compare issue reads these columns).
+    # Fact tables (issue 4 owns them; the columns here follow its branch; compare reads them).
     "price_moves": {
         "columns": {
-            "id": int, "article_id": int, "run_id": int, "asset": str, "from_usd": float, "to_usd": float,
-            "pct": float, "direction": str, "text": str, "sentence": str, "start": int, "end": int,
-            "time_phrase": str, "event_date": str,
+            "id": int, "article_id": int, "run_id": int, "outlet": str, "published_at": str, "event_date": str,
+            "time_phrase": str, "asset": str, "direction": str, "pct": float, "from_usd": float, "to_usd": float,
+            "price_usd": float, "change_usd": float, "figures": str, "text": str, "sentence": str, "start": int,
+            "end": int,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
     },
     "liquidations": {
         "columns": {
-            "id": int, "article_id": int, "run_id": int, "amount_usd": float, "side": str, "exchange": str,
-            "asset": str, "text": str, "sentence": str, "start": int, "end": int, "time_phrase": str,
-            "event_date": str,
+            "id": int, "article_id": int, "run_id": int, "outlet": str, "published_at": str, "event_date": str,
+            "time_phrase": str, "amount_usd": float, "side": str, "exchange": str, "asset": str, "text": str,
+            "sentence": str, "start": int, "end": int,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
