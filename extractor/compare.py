@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extractor.candles import interval_seconds, iso, parse_iso
-from extractor.figures import Figure, find_prices, type_figure
+from extractor.figures import NOT_TRADED, Figure, find_prices, type_figure
 from extractor.schema import connect
 from extractor.symbols import symbols_for, venue
 from extractor.windows import Window, event_window, find_time_phrase
@@ -30,6 +30,8 @@ from extractor.windows import Window, event_window, find_time_phrase
 DEFAULT_TOLERANCE_PCT = 1.0
 DEFAULT_LIQUIDATION_TOLERANCE_PCT = 10.0
 VERDICTS = ("consistent", "off", "no data", "ambiguous")
+# A figure this far (in %) from every price of the window is taken for another asset's price or an amount.
+IMPLAUSIBLE_PCT = 50.0
 LOWER_BOUND_WORDS = ("more than", "over", "above", "at least", "upwards of", "in excess of", "north of")
 
 
@@ -110,20 +112,25 @@ def pick_series(db: sqlite_utils.Database, all_series: list[Series], asset: str,
 
 
 def judge(kind: str, direction: str | None, figure: float, high: float, low: float,
-          tolerance_pct: float) -> tuple[str, float, float]:
-    """(verdict, reference price, deviation %) of one figure against a window's high and low."""
-    tol = tolerance_pct / 100
+          tolerance_pct: float, band: tuple[float, float] | None = None) -> tuple[str, float, float]:
+    """(verdict, reference price, deviation %) of one figure (or band of prices) against a window's range."""
+    lo, hi = band or (figure, figure)
     if kind in ("extreme", "move_end"):
         if direction is None:  # "touched $60K" with no verb: whichever end it is nearer
             direction = "down" if abs(figure - low) <= abs(figure - high) else "up"
         reference = low if direction == "down" else high
-        deviation = (figure - reference) / reference * 100
+        deviation = (min(max(reference, lo), hi) - reference) / reference * 100
         return ("consistent" if abs(deviation) <= tolerance_pct + 1e-9 else "off"), reference, deviation
     if kind == "level":
-        reference = min(max(figure, low), high)
-        deviation = (figure - reference) / reference * 100
-        inside = low * (1 - tol) - 1e-9 <= figure <= high * (1 + tol) + 1e-9
-        return ("consistent" if inside else "off"), reference, deviation
+        # From the band's (or price's) nearest end to the window's range; 0 when they overlap.
+        if hi < low:
+            nearest, reference = hi, low
+        elif lo > high:
+            nearest, reference = lo, high
+        else:
+            nearest = reference = min(max(figure, low), high)
+        deviation = (nearest - reference) / reference * 100
+        return ("consistent" if abs(deviation) <= tolerance_pct + 1e-9 else "off"), reference, deviation
     if kind == "threshold":
         if direction == "up":
             return ("consistent" if high >= figure else "off"), high, (high - figure) / figure * 100
@@ -199,6 +206,8 @@ def compare_move(db: sqlite_utils.Database, all_series: list[Series], move: dict
     for figure in figures:
         row = {
             **base, "figure_usd": figure.value_usd, "figure_text": figure.text, "kind": figure.kind,
+            "figure_low_usd": figure.band[0] if figure.band else None,
+            "figure_high_usd": figure.band[1] if figure.band else None,
             "figure_start": figure.start + offset if offset is not None else None,
             "figure_end": figure.end + offset if offset is not None else None,
             "direction": figure.direction or move.get("direction"), "reported_venue": figure.venue,
@@ -210,8 +219,8 @@ def compare_move(db: sqlite_utils.Database, all_series: list[Series], move: dict
 def _judge_row(db: sqlite_utils.Database, all_series: list[Series], move: dict, figure: Figure,
                window: Window | None, row: dict, tolerance_pct: float, messages: list[str]) -> dict:
     asset = move.get("asset")
-    if figure.kind == "outlook":
-        return {**row, "verdict": "ambiguous", "note": "not a traded price (target, support or forecast)"}
+    if figure.kind in NOT_TRADED:
+        return {**row, "verdict": "ambiguous", "note": NOT_TRADED[figure.kind]}
     if not asset:
         return {**row, "verdict": "ambiguous", "note": "the move names no asset"}
     if window is None:
@@ -227,12 +236,16 @@ def _judge_row(db: sqlite_utils.Database, all_series: list[Series], move: dict, 
     high = max(c["high"] for c in candles)
     low = min(c["low"] for c in candles)
     verdict, reference, deviation = judge(figure.kind, row["direction"], figure.value_usd, high, low,
-                                          tolerance_pct)
+                                          tolerance_pct, figure.band)
     mismatch = _mismatch(figure, series)
-    note = None
+    notes = []
+    if figure.kind != "threshold" and abs(deviation) > IMPLAUSIBLE_PCT:
+        verdict = "ambiguous"
+        notes.append(f"{deviation:+.0f}% from the window's prices: another asset's price or an amount?")
     if mismatch:
         named = " ".join(x for x in (venue(figure.venue).name if figure.venue else None, figure.market) if x)
-        note = f"the article names {named}; candles are {series.exchange} {series.market}"
+        notes.append(f"the article names {named}; candles are {series.exchange} {series.market}")
+    note = "; ".join(notes) or None
     return {
         **row, "exchange": series.exchange, "market": series.market, "symbol": series.symbol,
         "interval": series.interval, "candles": len(candles), "actual_open": candles[0]["open"],

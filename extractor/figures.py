@@ -2,12 +2,14 @@
 
 A price in an article is not always an extreme. `extreme` ("as low as $29,000", "hit a high of"),
 `move_end` ("fell to $22,000", the `to` of "from $60,000 to $52,148"), `level` ("trading near $56,700",
-"was last at", and the `from` of a move), `threshold` ("slid below $60,000", "topped $40,000"), and
-`outlook` for prices nobody traded yet (targets, support, "could fall to"). The venue and market the
-sentence names ("on Huobi", "futures on Binance", "spot") are kept with each figure.
+"was last at", and the `from` of a move), `threshold` ("slid below $60,000", "topped $40,000"). Three
+kinds are no traded price and are not judged: `outlook` (targets, support, "could fall to"), `range`
+("the $26,500-$27,000 area") and `amount` ("$300,000 worth of bitcoin"). A band ("the mid-$27,000s")
+keeps the prices it stands for. The venue and market the sentence names ("on Huobi", "futures on
+Binance", "spot") are kept with each figure.
 
 Pure functions over the sentence text and a figure's offsets: no pipeline, no database. The cue
-phrases live in `patterns/figure_kinds.yaml`, the venues in `patterns/symbols.yaml`.
+phrases live in `patterns/figure_kinds.yaml`, the venues in `patterns/exchanges.jsonl`.
 """
 
 from __future__ import annotations
@@ -20,16 +22,31 @@ from extractor.patterns import load_yaml
 from extractor.symbols import venue, venues
 
 KINDS_FILE = "figure_kinds.yaml"
-KINDS = ("extreme", "move_end", "level", "threshold", "outlook")
+KINDS = ("extreme", "move_end", "level", "threshold", "outlook", "range", "amount")
+NOT_TRADED = {
+    "outlook": "not a traded price (a target, support or forecast)",
+    "range": "a range of prices, not one price",
+    "amount": "an amount of money, not a price",
+}
 PRICE = re.compile(
     r"(?:US)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d|[,.]\d)"
-    r"(?:\s?(?P<k>[kK]\b|thousand\b))?"
+    r"(?:\s?(?P<k>[kK]\b|thousand\b))?(?:(?P<band>s)(?![a-z]))?"
     r"(?!\s?(?:[mb]n?\b|million|billion|trillion|[MB]\b))"
     r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+)(?P<dec2>\.\d+)?\s?(?:USDT?|dollars)\b"
 )
 CLAUSE_BREAK = re.compile(r"[;:\u2014]|\s-\s|\.\s")
 CLAUSE_AFTER = re.compile(r"\b(?:while|whereas|but|although|though)\b|[;\u2014]", re.IGNORECASE)
 WORD = re.compile(r"[a-z][a-z'\-]*|\d[\d,.%]*")
+BAND_PREFIX = re.compile(r"\b(low|mid|middle|upper|high)(?:-|\s+)(?:the\s+)?$", re.IGNORECASE)
+BAND_THIRDS = {"low": 0, "mid": 1, "middle": 1, "upper": 2, "high": 2}
+RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|/|to)\s*$")
+RANGE_AFTER = re.compile(r"^\s*(?:-|\u2013|/)\s*\$?\d")
+LEVEL_BEFORE_BOUND = frozenset({
+    "trading", "trades", "traded", "trade", "hands", "was", "is", "last", "sat", "sits", "stood", "stands",
+    "priced", "currently", "hovering", "hovered", "consolidating", "consolidated",
+})
+BOUND_WORDS = frozenset({"under", "over", "above", "below", "beneath"})
+SOFTENERS = frozenset({"just", "slightly", "well", "comfortably", "a", "bit", "little", "touch", "hair"})
 MOVE_LOOKBACK_WORDS = 5
 OUTLOOK_LOOKBACK_WORDS = 6
 
@@ -47,6 +64,7 @@ class Figure:
     venue: str | None
     market: str | None
     cue: str | None
+    band: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class _Cues:
     after: frozenset[str]
     outlook: frozenset[str]
     markets: tuple[tuple[str, str], ...]
+    amount_after: tuple[str, ...]
 
 
 @cache
@@ -82,6 +101,7 @@ def _cues() -> _Cues:
         after=frozenset(data["threshold"]["after"]),
         outlook=frozenset(data["outlook"]["words"]),
         markets=tuple(markets),
+        amount_after=tuple(sorted((w.lower() for w in data["amount"]["after"]), key=len, reverse=True)),
     )
 
 
@@ -154,6 +174,8 @@ def _match_cue(words: list[str], segment_is_to: bool, previous_cue: str | None,
     while words:
         for phrase, kind, direction in cues.phrases:
             if _ends_with(words, phrase):
+                if phrase in BOUND_WORDS and _level_before(words[:-1]):
+                    return "level", None, f"{_level_before(words[:-1])} ... {phrase}"
                 return kind, direction, phrase
         if words[-1] == "to":
             if segment_is_to and previous_cue == "from":
@@ -171,6 +193,47 @@ def _match_cue(words: list[str], segment_is_to: bool, previous_cue: str | None,
     if soft_seen:
         return "level", None, soft_seen
     return None
+
+
+def _level_before(words: list[str]) -> str | None:
+    """The trading verb before a bound word ("trading just under"), skipping softeners."""
+    words = list(words)
+    while words and words[-1] in SOFTENERS:
+        words.pop()
+    return words[-1] if words and words[-1] in LEVEL_BEFORE_BOUND else None
+
+
+def band_of(sentence: str, start: int, end: int, value: float) -> tuple[float, float] | None:
+    """The prices a band like "$27,000s" or "the mid-$27,000s" stands for, or None for a plain price."""
+    if not sentence[start:end].endswith("s"):
+        return None
+    digits = str(int(value))
+    width = 10 ** (len(digits) - len(digits.rstrip("0"))) if value >= 10 else 1
+    prefix = BAND_PREFIX.search(sentence[max(0, start - 12):start])
+    if prefix:
+        third = BAND_THIRDS[prefix.group(1).lower()]
+        return value + width * third / 3, value + width * (third + 1) / 3
+    return value, value + width
+
+
+def _is_range(sentence: str, start: int, end: int, previous: list[tuple[int, int]], previous_cue: str | None
+              ) -> bool:
+    """Two prices joined as a range ("$26,500-$27,000", "$25,200-400"), not the "from ... to" of a move."""
+    if RANGE_AFTER.match(sentence[end:]):
+        return True
+    if previous and RANGE_JOIN.match(sentence[previous[-1][1]:start]):
+        return previous_cue != "from" and not sentence[previous[-1][1]:start].strip() == "to"
+    follow = re.match(r"\s*to\s*\$\d[\d,.]*[kK]?s?\s+(?:range|area|region|zone|band)\b", sentence[end:])
+    if follow and _words(sentence[:start])[-1:] != ["from"]:
+        return True
+    after_previous = previous and sentence[previous[-1][1]:start].strip() == "to"
+    return bool(after_previous and re.match(r"\s*(?:range|area|region|zone|band)\b", sentence[end:])
+                and previous_cue != "from")
+
+
+def _is_amount(sentence: str, end: int, cues: _Cues) -> bool:
+    after = " ".join(sentence[end:end + 40].lower().split())
+    return any(after.startswith(phrase) for phrase in cues.amount_after)
 
 
 def _nearest_verb(words: list[str], cues: _Cues) -> str:
@@ -261,12 +324,17 @@ def type_figure(sentence: str, start: int, end: int) -> Figure:
         found = ("threshold", None, f"the ... {after_words[0]}")
     if _is_outlook(before_words, cues) and (found is None or found[0] != "level" or found[2] != "from"):
         found = ("outlook", None, "outlook")
+    if _is_range(sentence, start, end, previous, previous_cue):
+        found = ("range", None, "range")
+    if _is_amount(sentence, end, cues):
+        found = ("amount", None, "amount")
     kind, direction, cue = found or ("level", None, None)
     if direction is None and kind in ("extreme", "move_end", "threshold"):
         direction = sentence_direction(sentence, start, end)
     where, market = detect_venue(sentence, start, end)
     return Figure(value_usd=value, text=sentence[start:end], start=start, end=end, kind=kind,
-                  direction=direction, venue=where, market=market, cue=cue)
+                  direction=direction, venue=where, market=market, cue=cue,
+                  band=band_of(sentence, start, end, value))
 
 
 def type_figures(sentence: str) -> list[Figure]:

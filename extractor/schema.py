@@ -85,7 +85,8 @@ TABLES: dict[str, dict] = {
     "comparisons": {
         "columns": {
             "id": int, "fact": str, "fact_id": int, "article_id": int, "asset": str, "figure_usd": float,
-            "figure_text": str, "figure_start": int, "figure_end": int, "kind": str, "direction": str,
+            "figure_low_usd": float, "figure_high_usd": float, "figure_text": str, "figure_start": int,
+            "figure_end": int, "kind": str, "direction": str,
             "reported_venue": str, "reported_market": str, "sentence": str, "published_at": str,
             "time_phrase": str, "window_start": str, "window_end": str, "window_basis": str,
             "exchange": str, "market": str, "symbol": str, "interval": str, "candles": int,

@@ -141,6 +141,13 @@ def made_db(tmp_path: Path) -> Path:
         [(0, "BTC", "down"), (1, "BTC", "down"), (2, "BTC", "down"), (3, "ETH", "down"), (4, "PEPE", "down")],
     )
     add_article(db, 4, None, ["Bitcoin fell as low as $51,200 on Sunday."], [(0, "BTC", "down")])
+    add_article(db, 5, tuesday, [
+        "Bitcoin was last changing hands in the mid-$56,000s.",
+        "Bitcoin was trading just under $57,000.",
+        "It spent the previous week in the $58,000-$59,000 range.",
+        "Whales moved $300,000 worth of bitcoin on Sunday.",
+        "Bitcoin fell to $2,100 on Sunday.",
+    ], [(0, "BTC", None), (1, "BTC", None), (2, "BTC", None), (3, "BTC", None), (4, "BTC", "down")])
     return path
 
 
@@ -164,6 +171,12 @@ ANNOTATED = {
     (3, "$2,100"): ("move_end", "no data", None, None),  # no ETH candles
     (3, "$0.0001"): ("move_end", "no data", None, None),  # PEPE has no symbol mapping
     (4, "$51,200"): ("extreme", "ambiguous", None, None),  # no publication time
+    (5, "$56,000s"): ("level", "consistent", None, 0.0),  # 56,333-56,667 inside 55,000-57,500
+    (5, "$57,000"): ("level", "consistent", None, 0.0),  # "trading just under": a level, inside the range
+    (5, "$58,000"): ("range", "ambiguous", None, None),  # a range, not a price
+    (5, "$59,000"): ("range", "ambiguous", None, None),
+    (5, "$300,000"): ("amount", "ambiguous", None, None),  # money, not a price
+    (5, "$2,100"): ("move_end", "ambiguous", None, -95.882),  # far from any BTC price: ether's, probably
 }
 
 
@@ -183,7 +196,7 @@ def test_compare_gives_the_hand_annotated_verdicts(made_db: Path) -> None:
         k: (kind, verdict, mismatch, pytest.approx(dev, abs=0.001) if dev is not None else None)
         for k, (kind, verdict, mismatch, dev) in ANNOTATED.items()
     }
-    assert result.verdicts == {"consistent": 6, "off": 4, "no data": 3, "ambiguous": 3}
+    assert result.verdicts == {"consistent": 8, "off": 4, "no data": 3, "ambiguous": 7}
     assert result.messages == ["asset PEPE has no symbol mapping in patterns/symbols.yaml (article 3)"]
 
 
@@ -255,6 +268,22 @@ def test_judge(kind: str, direction: str | None, figure: float, expected: tuple)
     assert (verdict, reference, round(deviation, 4)) == expected
 
 
+@pytest.mark.parametrize(
+    ("kind", "direction", "band", "expected"),
+    [
+        ("level", None, (190.0, 210.0), ("consistent", 190.0, 0.0)),  # overlaps the range
+        ("level", None, (205.0, 210.0), ("off", 200.0, 2.5)),
+        ("level", None, (90.0, 99.5), ("consistent", 100.0, -0.5)),
+        ("extreme", "down", (99.0, 102.0), ("consistent", 100.0, 0.0)),  # the low is inside the band
+        ("extreme", "up", (203.0, 206.0), ("off", 200.0, 1.5)),
+    ],
+)
+def test_judge_a_band(kind: str, direction: str | None, band: tuple[float, float], expected: tuple) -> None:
+    verdict, reference, deviation = judge(kind, direction, band[0], high=200.0, low=100.0, tolerance_pct=1.0,
+                                          band=band)
+    assert (verdict, reference, round(deviation, 4)) == expected
+
+
 def test_liquidation_totals_against_the_reference(made_db: Path, tmp_path: Path) -> None:
     db = connect(made_db)
     reference = tmp_path / "liquidations.csv"
@@ -300,7 +329,7 @@ def test_cli_compare_prints_the_table_and_draws_the_plot(made_db: Path, tmp_path
     plot = tmp_path / "out" / "compare.png"
     result = CliRunner().invoke(cli, ["compare", "--db", str(made_db), "--plot", str(plot)])
     assert result.exit_code == 0, result.output
-    assert "16 comparisons: 3 ambiguous, 6 consistent, 3 no data, 4 off" in result.output
+    assert "22 comparisons: 7 ambiguous, 8 consistent, 3 no data, 4 off" in result.output
     assert "asset PEPE has no symbol mapping" in result.output
     from PIL import Image
 
@@ -413,7 +442,7 @@ def test_canned_queries_through_datasette(made_db: Path) -> None:
     hostile = asyncio.run(
         fetch("/news/reported_vs_actual.json?_shape=array&asset='; DROP TABLE comparisons;--")
     )
-    assert hostile == [] and connect(made_db)["comparisons"].count == 16
+    assert hostile == [] and connect(made_db)["comparisons"].count == len(ANNOTATED)
 
 
 def test_price_moves_from_the_pipeline_compare_like_hand_made_ones(made_db: Path) -> None:

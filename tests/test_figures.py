@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.figures import detect_venue, find_prices, type_figure, type_figures
+from extractor.figures import band_of, detect_venue, find_prices, type_figure, type_figures
 
 # (sentence, figure text, kind, direction, venue, market); sentences written for these tests.
 CASES = [
@@ -67,6 +67,17 @@ CASES = [
     ("Analysts see support at $28,000.", "$28,000", "outlook", None, None, None),
     ("Bitcoin could fall to $20,000, the strategist said.", "$20,000", "outlook", None, None, None),
     ("On May 19 bitcoin plunged to around $30,000.", "$30,000", "move_end", "down", None, None),
+    ("BTC was last trading just under $1,800.", "$1,800", "level", None, None, None),
+    ("Bitcoin has since fallen closer to $27,000.", "$27,000", "move_end", "down", None, None),
+    ("It hit bear market lows in the $15,000s.", "$15,000s", "extreme", "down", None, None),
+    ("It ranged in the $26,500-$27,000 area all week.", "$26,500", "range", None, None, None),
+    ("It ranged in the $26,500-$27,000 area all week.", "$27,000", "range", None, None, None),
+    ("Support sits in the $25,200-400 zone.", "$25,200", "range", None, None, None),
+    ("Bitcoin traded between $26,000 to $31,000 range for weeks.", "$26,000", "range", None, None, None),
+    ("A wallet moved $300,000 worth of bitcoin.", "$300,000", "amount", None, None, None),
+    ("If bitcoin breaks above $30,000, shorts may be squeezed.", "$30,000", "outlook", None, None, None),
+    ("Bitcoin climbed to $28,300 after the consumer price index data.", "$28,300", "move_end", "up", None, None),
+    ("Bitcoin's index price on Deribit slid to $28,100.", "$28,100", "move_end", "down", "deribit", "index"),
 ]
 
 
@@ -115,3 +126,17 @@ def test_a_venue_with_one_market_gives_it() -> None:
     sentence = "On BitMEX, bitcoin traded at $9,100."
     start = sentence.index("$")
     assert detect_venue(sentence, start, start + 6) == ("bitmex", "futures")
+
+
+@pytest.mark.parametrize(("sentence", "band"), [
+    ("It sat in the $27,000s.", (27000.0, 28000.0)),
+    ("It sat in the low-$27,000s.", (27000.0, 27333.333)),
+    ("It sat in the mid-$27,000s.", (27333.333, 27666.667)),
+    ("It sat in the upper $20,000s.", (26666.667, 30000.0)),
+    ("It sat in the $28,300s.", (28300.0, 28400.0)),
+    ("It sat at $27,000.", None),
+])
+def test_band_of(sentence: str, band: tuple[float, float] | None) -> None:
+    value, start, end = find_prices(sentence)[0]
+    got = band_of(sentence, start, end, value)
+    assert (tuple(round(x, 3) for x in got) if got else None) == band
