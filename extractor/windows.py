@@ -38,8 +38,9 @@ ZONES = {
 }
 
 _WEEKDAY = "|".join(WEEKDAYS)
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
-         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# Month names only capitalised, so that "may" the verb is no month.
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
+         r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 PAST_SPAN = re.compile(
     r"\b(?:in|over|during)\s+the\s+(?:past|last|previous|prior)\s+(?P<n>\d+|one|two|three|seven|24|48)?\s*"
     r"(?P<unit>hours?|days?|weeks?|sessions?)\b", re.IGNORECASE)
@@ -53,12 +54,25 @@ WEEKDAY = re.compile(
     rf"\b(?:(?P<pre>early|late)\s+(?:on\s+)?)?(?:on\s+)?(?P<day>{_WEEKDAY})(?:'s)?"
     rf"(?:\s+(?P<post>morning|afternoon|evening|night))?\b", re.IGNORECASE)
 MONTH_DAY = re.compile(
-    rf"\b(?:(?P<pre>early|late)\s+)?(?:on\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))(?:,?\s+(?P<year>(?:19|20)\d\d))?\b",
-    re.IGNORECASE)
+    rf"\b(?:(?P<pre>(?i:early|late))\s+)?(?:(?i:on)\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}))(?:,?\s+(?P<year>(?:19|20)\d\d))?\b(?!%)")
+LAST_MONTH = re.compile(r"\b(?:last|previous)\s+month\b", re.IGNORECASE)
+THIS_MONTH = re.compile(r"\b(?:earlier\s+)?this\s+month\b|\bearlier\s+in\s+the\s+month\b|\bmonth-to-date\b",
+                        re.IGNORECASE)
+THIS_YEAR = re.compile(r"\b(?:earlier\s+|so\s+far\s+)?this\s+year\b|\byear-to-date\b", re.IGNORECASE)
+LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
+MONTH_YEAR = re.compile(
+    rf"\b(?:(?i:in)\s+)?(?:(?P<part>(?i:early|mid|late))[-\s]+)?(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b")
+MONTH_ALONE = re.compile(
+    rf"\b(?:(?P<last>(?i:last))\s+|(?i:in|during|since|from|by)\s+)(?:(?P<part>(?i:early|mid|late))[-\s]+)?"
+    rf"(?P<month>{_MONTH})(?![\s.]*\d)\b|\b(?P<part2>(?i:early|mid|late))-(?P<month2>{_MONTH})(?![\s.]*\d)\b")
+YEAR = re.compile(r"\b(?:in|during|back\s+in)\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
+# Thirds of a month: early = days 1-10, mid = 11-20, late = 21 to the end.
+MONTH_PARTS = {"early": (1, 11), "mid": (11, 21), "late": (21, None)}
 ZONE = re.compile(r"\(?\b(" + "|".join(ZONES) + r")\b\)?", re.IGNORECASE)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "seven": 7}
-PHRASES = (PAST_SPAN, LAST_WEEK, THIS_WEEK, WEEKEND, OVERNIGHT, YESTERDAY, TODAY, MONTH_DAY, WEEKDAY)
+PHRASES = (PAST_SPAN, LAST_WEEK, THIS_WEEK, WEEKEND, OVERNIGHT, YESTERDAY, TODAY, LAST_MONTH, THIS_MONTH, THIS_YEAR,
+           LAST_YEAR, MONTH_DAY, MONTH_YEAR, MONTH_ALONE, YEAR, WEEKDAY)
 
 
 @dataclass(frozen=True)
@@ -161,6 +175,21 @@ def event_window(published_at: str | dt.datetime | dt.date | None, phrase: str |
                   basis + f"default: {DEFAULT_HOURS} hours before publication")
 
 
+def _month_number(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return MONTHS[name[:4] if name.startswith("sept") else name[:3]]
+
+
+def _month_window(year: int, month: int, part: str | None, zone: ZoneInfo | dt.timezone,
+                  published: dt.datetime, basis: str) -> Window | None:
+    first_day, stop_day = MONTH_PARTS.get((part or "").lower(), (1, None))
+    start = dt.date(year, month, first_day)
+    end = dt.date(year + month // 12, month % 12 + 1, 1) if stop_day is None else dt.date(year, month, stop_day)
+    if _day_start(start, zone) >= published:
+        return None
+    return Window(_day_start(start, zone), min(_day_start(end, zone), published), basis)
+
+
 def _phrase_window(published: dt.datetime, has_time: bool, phrase: str) -> Window | None:
     zone = _zone(phrase)
     # A bare publication date stands for the end of that day: "today" is the day that just ended.
@@ -191,9 +220,18 @@ def _phrase_window(published: dt.datetime, has_time: bool, phrase: str) -> Windo
         return _day_window(today - dt.timedelta(days=1), zone, None, published, basis)
     if TODAY.search(phrase):
         return _day_window(today, zone, None, published, basis)
+    if LAST_MONTH.search(phrase):
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return _month_window(last.year, last.month, None, zone, published, basis)
+    if THIS_MONTH.search(phrase):
+        return _month_window(today.year, today.month, None, zone, published, basis)
+    if THIS_YEAR.search(phrase):
+        return Window(_day_start(dt.date(today.year, 1, 1), zone), published, basis)
+    if LAST_YEAR.search(phrase):
+        return Window(_day_start(dt.date(today.year - 1, 1, 1), zone), _day_start(dt.date(today.year, 1, 1), zone),
+                      basis)
     if (match := MONTH_DAY.search(phrase)) and _is_date(match):
-        name = (match.group("m1") or match.group("m2")).lower().rstrip(".")
-        month = MONTHS[name[:4] if name.startswith("sept") else name[:3]]
+        month = _month_number(match.group("m1") or match.group("m2"))
         day_number = int(match.group("d1") or match.group("d2"))
         year = int(match.group("year")) if match.group("year") else today.year
         try:
@@ -203,6 +241,21 @@ def _phrase_window(published: dt.datetime, has_time: bool, phrase: str) -> Windo
         if not match.group("year") and day > today:
             day = day.replace(year=year - 1)
         return _day_window(day, zone, (match.group("pre") or "").lower() or None, published, basis)
+    if match := MONTH_YEAR.search(phrase):
+        return _month_window(int(match.group("year")), _month_number(match.group("month")), match.group("part"), zone,
+                             published, basis)
+    if match := MONTH_ALONE.search(phrase):
+        month = _month_number(match.group("month") or match.group("month2"))
+        # The latest such month that has begun; "last June" in June is a year back.
+        year = today.year if month < today.month or (month == today.month and not match.group("last")) \
+            else today.year - 1
+        return _month_window(year, month, match.group("part") or match.group("part2"), zone, published, basis)
+    if match := YEAR.search(phrase):
+        year = int(match.group("year"))
+        if year > today.year:
+            return None
+        return Window(_day_start(dt.date(year, 1, 1), zone), min(_day_start(dt.date(year + 1, 1, 1), zone), published),
+                      basis)
     if match := WEEKDAY.search(phrase):
         target = WEEKDAYS.index(match.group("day").lower())
         day = today - dt.timedelta(days=(today.weekday() - target) % 7)

@@ -362,6 +362,8 @@ def _real_candle(day: str) -> dict:
 #   2023-03-12 Sun  high 22,184.00                      2020-12-16 Wed  high 21,600.00
 #   2021-01-07 + 2021-01-08 (the 24 hours before 2021-01-08 12:00): low 36,337.36, high 42,125.51
 #   2019-09-05: before the file starts (2019-09-08)
+#   November 2021: highest high 69,198.70 (11-10)      November 2022: lowest low 15,443.20 (11-21)
+#   March 2020: lowest low 3,621.81 (03-13)
 REAL_ARTICLES = [
     (1, "2020-03-13T08:00:00Z", "Bitcoin crashed to $4,380 on Thursday as markets sold off."),
     (2, "2021-04-19T09:00:00Z", "Bitcoin futures on Binance tumbled as low as $50,100 on Sunday."),
@@ -375,6 +377,9 @@ REAL_ARTICLES = [
     (10, "2020-12-17T09:00:00Z", "Bitcoin broke above $20,000 on Wednesday."),
     (11, "2021-01-08T12:00:00Z", "Bitcoin was last at $41,000."),
     (12, "2019-09-05T12:00:00Z", "Bitcoin was trading near $10,600."),
+    (13, "2022-01-10T12:00:00Z", "Bitcoin hit a record high of $69,000 in November 2021."),
+    (14, "2023-01-05T12:00:00Z", "Bitcoin fell as low as $15,500 in November 2022."),
+    (15, "2020-04-02T12:00:00Z", "Bitcoin plunged to $5,000 in March 2020."),
 ]
 REAL_VERDICTS = {
     1: ("move_end", "consistent", None),  # 4,380 vs low 4,347: +0.76%
@@ -389,6 +394,9 @@ REAL_VERDICTS = {
     10: ("threshold", "consistent", None),  # high 21,600 went above 20,000
     11: ("level", "consistent", None),  # inside 36,337.36-42,125.51
     12: ("level", "no data", None),  # before the candles start
+    13: ("extreme", "consistent", None),  # 69,000 vs the month's high 69,198.70: -0.29%
+    14: ("extreme", "consistent", None),  # 15,500 vs the month's low 15,443.20: +0.37%
+    15: ("move_end", "off", None),  # 5,000 vs the month's low 3,621.81: +38%
 }
 
 

@@ -95,3 +95,32 @@ def test_no_publication_time_gives_no_window() -> None:
 )
 def test_find_time_phrase(sentence: str, phrase: str | None) -> None:
     assert find_time_phrase(sentence) == phrase
+
+
+SATURDAY_2023 = "2023-05-20T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        ("in November 2021", "2021-11-01T00:00:00+00:00", "2021-12-01T00:00:00+00:00"),
+        ("early May 2021", "2021-05-01T00:00:00+00:00", "2021-05-11T00:00:00+00:00"),
+        ("last month", "2023-04-01T00:00:00+00:00", "2023-05-01T00:00:00+00:00"),
+        ("earlier this month", "2023-05-01T00:00:00+00:00", "2023-05-20T10:00:00+00:00"),
+        ("this year", "2023-01-01T00:00:00+00:00", "2023-05-20T10:00:00+00:00"),
+        ("last year", "2022-01-01T00:00:00+00:00", "2023-01-01T00:00:00+00:00"),
+        ("back in 2019", "2019-01-01T00:00:00+00:00", "2020-01-01T00:00:00+00:00"),
+        ("last June", "2022-06-01T00:00:00+00:00", "2022-07-01T00:00:00+00:00"),
+        ("in mid-April", "2023-04-11T00:00:00+00:00", "2023-04-21T00:00:00+00:00"),
+        ("late-March", "2023-03-21T00:00:00+00:00", "2023-04-01T00:00:00+00:00"),
+        ("in May", "2023-05-01T00:00:00+00:00", "2023-05-20T10:00:00+00:00"),
+    ],
+)
+def test_months_and_years(phrase: str, start: str, end: str) -> None:
+    window = event_window(SATURDAY_2023, phrase)
+    assert (window.start.isoformat(), window.end.isoformat()) == (start, end)
+
+
+def test_may_the_verb_is_no_month() -> None:
+    assert find_time_phrase("Prices may 10% lower by then.") is None
+    assert find_time_phrase("It peaked at $69,000 in November 2021.") == "in November 2021"
