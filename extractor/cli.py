@@ -89,9 +89,10 @@ def prices_import(files: tuple[str, ...], db_path: str, exchange: str | None, ma
 
 @prices.command("fetch")
 @_db_option
-@click.option("--exchange", type=click.Choice(["binance"]), default="binance", show_default=True)
-@click.option("--market", type=click.Choice(["spot", "futures"]), default="spot", show_default=True)
-@click.option("--symbol", required=True, help="Exchange symbol, e.g. BTCUSDT.")
+@click.option("--exchange", type=click.Choice(["binance", "coinbase"]), default="binance", show_default=True)
+@click.option("--market", type=click.Choice(["spot", "futures"]), default="spot", show_default=True,
+              help="Binance only: spot or USD-M futures (Coinbase is spot).")
+@click.option("--symbol", required=True, help="Exchange symbol, e.g. BTCUSDT on Binance, BTC-USD on Coinbase.")
 @click.option("--interval", default="1h", show_default=True, help="Candle interval (1m, 1h, 1d ...).")
 @click.option("--start", required=True, metavar="DATE", help="First day (YYYY-MM-DD) or ISO datetime, UTC.")
 @click.option("--end", required=True, metavar="DATE", help="Last day, inclusive (or an exclusive datetime).")
@@ -104,13 +105,18 @@ def prices_fetch(db_path: str, exchange: str, market: str, symbol: str, interval
 
         extractor prices fetch --symbol BTCUSDT --interval 1h --start 2021-04-17 --end 2021-04-19
     """
-    from extractor.price_api import fetch_binance, parse_moment
+    from extractor.price_api import fetch_binance, fetch_coinbase, parse_moment
 
     try:
         first, last = parse_moment(start), parse_moment(end, end_of_day=True)
+        if exchange == "coinbase":
+            if market != "spot":
+                raise ValueError("Coinbase candles are spot only")
+            result = fetch_coinbase(connect(db_path), symbol, interval, first, last, base_url=base_url)
+        else:
+            result = fetch_binance(connect(db_path), symbol, interval, first, last, market=market, base_url=base_url)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    result = fetch_binance(connect(db_path), symbol, interval, first, last, market=market, base_url=base_url)
     for warning in result.warnings:
         click.echo(f"extractor: warning: {warning}", err=True)
     click.echo(f"{' '.join(result.series)}: {result.rows} candles in {result.pages} pages "

@@ -1,4 +1,4 @@
-"""Fetch candles from an exchange's public REST API (Binance klines), page by page, into `candles`.
+"""Fetch candles from an exchange's public REST API (Binance klines, Coinbase candles) page by page.
 
 Binance answers at most `limit` klines per request; we ask from `startTime` on and move the cursor past
 the last kline received until the range is done. Each page is stored as it arrives, so an error late in
@@ -38,7 +38,11 @@ WEIGHT_PAUSE_AT = 0.9
 MAX_RETRIES = 5
 BACKOFF_SECONDS = 1.0
 MAX_PAGES = 10_000
-SUPPORTED_EXCHANGES = ("binance",)
+SUPPORTED_EXCHANGES = ("binance", "coinbase")
+# Coinbase Exchange: at most 300 candles per request, granularities in seconds.
+COINBASE_BASE = "https://api.exchange.coinbase.com"
+COINBASE_PAGE = 300
+COINBASE_GRANULARITIES = (60, 300, 900, 3600, 21600, 86400)
 
 
 class FetchError(Exception):
@@ -134,18 +138,15 @@ def fetch_binance(db: sqlite_utils.Database, symbol: str, interval: str, start: 
     hint = SeriesHint("binance", market, symbol, interval)
     result = FetchResult(series=("binance", market, symbol, interval))
     pacer = _Pacer(result, sleep, weight_limit, max_retries)
-    own_client = client is None
-    client = client or httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
     url = (base_url or default_base).rstrip("/") + path
     cursor, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-    try:
+
+    def pages(client: httpx.Client) -> None:
+        nonlocal cursor
         while cursor < end_ms and result.pages < MAX_PAGES:
             params = {"symbol": symbol, "interval": interval, "startTime": cursor, "endTime": end_ms - 1,
                       "limit": limit}
-            page = pacer.get(client, url, params).json()
-            result.pages += 1
-            if not isinstance(page, list):
-                raise FetchError(f"unexpected answer: {str(page)[:200]}")
+            page = _page(pacer, client, url, params, result)
             if not page:
                 break
             candles = [_kline(row) for row in page if int(row[0]) < end_ms]
@@ -154,6 +155,59 @@ def fetch_binance(db: sqlite_utils.Database, symbol: str, interval: str, start: 
             cursor = max(cursor + step_ms, int(page[-1][0]) + step_ms)
             if len(page) < limit:
                 break
+
+    return _run(pages, result, url, client)
+
+
+def fetch_coinbase(db: sqlite_utils.Database, product: str, interval: str, start: dt.datetime, end: dt.datetime,
+                   base_url: str | None = None, client: httpx.Client | None = None,
+                   sleep: Callable[[float], None] = time.sleep, max_retries: int = MAX_RETRIES) -> FetchResult:
+    """Fetch Coinbase Exchange candles of [start, end) in spans of 300 candles (answers come newest first)."""
+    product = product.upper()
+    step = interval_seconds(interval)
+    if step not in COINBASE_GRANULARITIES:
+        raise ValueError(f"Coinbase serves candles of {', '.join(map(str, COINBASE_GRANULARITIES))} seconds, "
+                         f"not {interval}")
+    hint = SeriesHint("coinbase", "spot", product, interval)
+    result = FetchResult(series=("coinbase", "spot", product, interval))
+    pacer = _Pacer(result, sleep, DEFAULT_WEIGHT_LIMIT, max_retries)
+    url = f"{(base_url or COINBASE_BASE).rstrip('/')}/products/{product}/candles"
+    span = dt.timedelta(seconds=step * COINBASE_PAGE)
+
+    def pages(client: httpx.Client) -> None:
+        cursor = start
+        while cursor < end and result.pages < MAX_PAGES:
+            stop = min(cursor + span, end)
+            # `end` is the last candle's own time: asking past it would make 301 and be refused.
+            last = max(cursor, stop - dt.timedelta(seconds=step))
+            page = _page(pacer, client, url, {"granularity": step, "start": iso(cursor), "end": iso(last)}, result)
+            candles = [
+                {"open_time": iso(epoch_to_datetime(float(t))), "open": float(o), "high": float(h), "low": float(lo),
+                 "close": float(c), "volume": float(v)}
+                for t, lo, h, o, c, v in (row[:6] for row in page) if cursor.timestamp() <= float(t) < stop.timestamp()
+            ]
+            result.rows += store_candles(db, clean_series(candles, step, result.warnings), hint, source=f"api:{url}")
+            cursor = stop
+
+    return _run(pages, result, url, client)
+
+
+def _page(pacer: _Pacer, client: httpx.Client, url: str, params: dict, result: FetchResult) -> list:
+    """One page of candles as the exchange's JSON list."""
+    page = pacer.get(client, url, params).json()
+    result.pages += 1
+    if not isinstance(page, list):
+        raise FetchError(f"unexpected answer: {str(page)[:200]}")
+    return page
+
+
+def _run(pages: Callable[[httpx.Client], None], result: FetchResult, url: str, client: httpx.Client | None
+         ) -> FetchResult:
+    """Run a paging loop; a refusal or a malformed answer ends it with an error, keeping what was stored."""
+    own_client = client is None
+    client = client or httpx.Client(timeout=30, headers={"User-Agent": USER_AGENT})
+    try:
+        pages(client)
     except FetchError as exc:
         result.error = str(exc)
     except (ValueError, TypeError, IndexError) as exc:

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from extractor.cli import cli
-from extractor.price_api import fetch_binance, parse_moment
+from extractor.price_api import fetch_binance, fetch_coinbase, parse_moment
 from extractor.schema import connect
 
 HOUR_MS = 3_600_000
@@ -49,6 +49,10 @@ class Exchange:
         self.requests.append(args)
         if self.failures:
             return self.failures.pop(0)
+        return self.answer(args)
+
+    def answer(self, args: dict) -> Response:
+        """The klines between startTime and endTime, `limit` at most."""
         if args.get("symbol") != "BTCUSDT":
             return Response(json.dumps({"code": -1121, "msg": "Invalid symbol."}), status=400)
         start, end = int(args["startTime"]), int(args["endTime"])
@@ -162,3 +166,39 @@ def test_parse_moment() -> None:
     assert parse_moment("2021-04-19T06:00:00Z", end_of_day=True) == dt.datetime(2021, 4, 19, 6, tzinfo=dt.UTC)
     with pytest.raises(ValueError, match="expected YYYY-MM-DD"):
         parse_moment("yesterday")
+
+
+class Coinbase(Exchange):
+    """Coinbase Exchange's candles endpoint: granularity, ISO start and end, newest first, 300 at most."""
+
+    def answer(self, args: dict) -> Response:
+        """The candles from start to end (both included), newest first."""
+        step = int(args["granularity"])
+        first = int(dt.datetime.fromisoformat(args["start"].replace("Z", "+00:00")).timestamp())
+        last = int(dt.datetime.fromisoformat(args["end"].replace("Z", "+00:00")).timestamp())
+        rows = [[t, 59000.0 - t % 7, 61000.0 + t % 5, 60000.0, 60100.0, 2.5] for t in range(first, last + 1, step)]
+        return Response(json.dumps(list(reversed(rows))[:300]), content_type="application/json")
+
+
+def test_coinbase_pages_in_spans_of_300_candles(httpserver: HTTPServer, db) -> None:
+    server = Coinbase([Response("slow down", status=429, headers={"Retry-After": "1"})])
+    httpserver.expect_request("/products/BTC-USD/candles").respond_with_handler(server)
+    sleeps: list[float] = []
+    result = fetch_coinbase(db, "btc-usd", "5m", START, END, base_url=httpserver.url_for("/"), sleep=sleeps.append)
+    assert (result.error, result.pages, result.rows, sleeps) == (None, 3, 864, [1.0])
+    assert [(r["start"], r["end"]) for r in server.requests[1:]] == [
+        ("2021-04-17T00:00:00Z", "2021-04-18T00:55:00Z"),
+        ("2021-04-18T01:00:00Z", "2021-04-19T01:55:00Z"),
+        ("2021-04-19T02:00:00Z", "2021-04-19T23:55:00Z"),
+    ]
+    first = db.execute("select exchange, market, symbol, interval, open_time from candles order by open_time")
+    assert first.fetchone() == ("coinbase", "spot", "BTC-USD", "5m", "2021-04-17T00:00:00Z")
+
+
+def test_coinbase_refuses_an_interval_it_does_not_serve(db, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Coinbase serves candles of 60, 300, 900, 3600, 21600, 86400 seconds"):
+        fetch_coinbase(db, "BTC-USD", "4h", START, END)
+    result = CliRunner().invoke(cli, ["prices", "fetch", "--exchange", "coinbase", "--market", "futures",
+                                      "--symbol", "BTC-USD", "--start", "2021-04-17", "--end", "2021-04-18",
+                                      "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2 and "Coinbase candles are spot only" in result.output
