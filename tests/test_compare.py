@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from extractor.candles import SeriesHint, import_file, iso, store_candles
+from extractor.candles import SeriesHint, import_file, import_files, iso
 from extractor.cli import cli
 from extractor.compare import compare_db, comparison_rows, judge
 from extractor.schema import connect
@@ -39,6 +41,23 @@ def hourly(
             }
         )
     return candles
+
+
+def write_klines(path: Path, candles: list[dict], header: bool) -> None:
+    """Candles as a Binance kline file: a zip with its .CHECKSUM, or a CSV (with the futures header row)."""
+    lines = ["open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,"
+             "taker_buy_quote_volume,ignore"] if header else []
+    for c in candles:
+        ms = int(dt.datetime.fromisoformat(c["open_time"].replace("Z", "+00:00")).timestamp() * 1000)
+        lines.append(f"{ms},{c['open']},{c['high']},{c['low']},{c['close']},{c['volume']},{ms + 3_599_999},0,0,0,0,0")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(path.with_suffix(".csv").name, "\n".join(lines) + "\n")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        path.with_name(path.name + ".CHECKSUM").write_text(f"{digest}  {path.name}\n")
+    else:
+        path.write_text("\n".join(lines) + "\n")
 
 
 def add_article(
@@ -80,7 +99,6 @@ def made_db(tmp_path: Path) -> Path:
     """Candles made for April 17-20, 2021 (Binance spot and futures hourly) and invented articles."""
     path = tmp_path / "news.db"
     db = connect(path)
-    spot = SeriesHint("binance", "spot", "BTCUSDT", "1h")
     candles = (
         hourly("2021-04-17", 60_500, 61_500)
         + hourly(
@@ -98,9 +116,14 @@ def made_db(tmp_path: Path) -> Path:
         + hourly("2021-04-19", 55_000, 57_500)
         + hourly("2021-04-20", 55_500, 56_800)
     )
-    store_candles(db, candles, spot, "test")
-    futures = SeriesHint("binance", "futures", "BTCUSDT", "1h")
-    store_candles(db, hourly("2021-04-18", 54_800, 57_100, {4: (47_600, 53_000)}), futures, "test")
+    # Written as the files Binance publishes, then imported: a spot zip with its checksum, a futures CSV.
+    spot_zip = tmp_path / "spot" / "BTCUSDT-1h-2021-04.zip"
+    write_klines(spot_zip, candles, header=False)
+    futures_csv = tmp_path / "futures" / "um" / "BTCUSDT-1h-2021-04-18.csv"
+    write_klines(futures_csv, hourly("2021-04-18", 54_800, 57_100, {4: (47_600, 53_000)}), header=True)
+    results = import_files(db, [spot_zip, futures_csv])
+    assert [(r.error, r.warnings, r.series) for r in results] == [
+        (None, [], [("binance", "spot", "BTCUSDT", "1h")]), (None, [], [("binance", "futures", "BTCUSDT", "1h")])]
     tuesday = "2021-04-20T10:00:00Z"
     add_article(
         db,
