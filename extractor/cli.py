@@ -67,6 +67,7 @@ def prices_import(files: tuple[str, ...], db_path: str, exchange: str | None, ma
 
     Example:
 
+    \b
         extractor prices import BTCUSDT-1h-2021-04.zip ../shared/corpus/btcusdt-1d-2019-2023.csv
     """
     from extractor.candles import SeriesHint, import_files
@@ -103,6 +104,7 @@ def prices_fetch(db_path: str, exchange: str, market: str, symbol: str, interval
 
     Example:
 
+    \b
         extractor prices fetch --symbol BTCUSDT --interval 1h --start 2021-04-17 --end 2021-04-19
     """
     from extractor.price_api import fetch_binance, fetch_coinbase, parse_moment
@@ -141,6 +143,7 @@ def compare(db_path: str, tolerance_pct: float, liquidation_tolerance_pct: float
 
     Verdicts: consistent, off, no data, ambiguous. Example:
 
+    \b
         extractor compare --db db/news.db --tolerance 1.5 --plot compare.png
     """
     from tabulate import tabulate
@@ -185,6 +188,7 @@ def liquidations_import(files: tuple[str, ...], db_path: str, exchange: str) -> 
 
     Example:
 
+    \b
         extractor liquidations import coinglass-daily.csv
     """
     from extractor.liquidation_reference import import_reference
