@@ -64,3 +64,34 @@ def test_headline_move_repeated_in_body_counts_once(nlp):
     text = "Ether tumbles 9% in early trade\n\nEther tumbled 9% to $2,230 on Wednesday."
     result = analyse_text(nlp, text)["price_moves"]
     assert [(m["to_usd"], m["headline"]) for m in result] == [(2230, False)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Litecoin, ether and solana fell 3%, 5% and 8% respectively.",
+         [("LTC", "down", None, None, -3), ("ETH", "down", None, None, -5), ("SOL", "down", None, None, -8)]),
+        ("Cardano and XRP each gained about 6%.", [("ADA", "up", None, None, 6), ("XRP", "up", None, None, 6)]),
+        ("This week ether has risen 21%, solana 34% and dogecoin 40%.",
+         [("ETH", "up", None, None, 21), ("SOL", "up", None, None, 34), ("DOGE", "up", None, None, 40)]),
+        ("Bitcoin opened at $90,100. By noon it had fallen 4% to $86,500.", [("BTC", "down", None, 86500, -4)]),
+        ("Ether lagged behind bitcoin, falling 6% to $3,010.", [("ETH", "down", None, 3010, -6)]),
+        ("Bitcoin, which had been flat all week, jumped 5% to $71,000.", [("BTC", "up", None, 71000, 5)]),
+        ("Bitcoin rose 2.1% to 15.4 million yen on bitFlyer.", [("BTC", "up", None, None, 2.1)]),
+        ("Bitcoin futures open interest fell to $19 billion from $22 billion.", []),
+    ],
+)
+def test_shared_and_implicit_subjects(nlp, text, expected):
+    assert moves(nlp, text) == expected
+
+
+def test_numeric_headline_merges_into_a_bare_body_move(nlp):
+    text = "SOLANA JUMPS 15% TO $210\n\nSolana surged on Thursday as traders piled in."
+    result = analyse_text(nlp, text)["price_moves"]
+    assert [(m["asset"], m["to_usd"], m["pct"], m["headline"], m["text"]) for m in result] == [
+        ("SOL", 210, 15, False, "Solana surged")
+    ]
+
+
+def test_headline_level_crossed(nlp):
+    assert moves(nlp, "Bitcoin tops $100K for the first time") == [("BTC", "up", None, 100000, None)]

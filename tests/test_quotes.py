@@ -48,7 +48,8 @@ def test_pronoun_resolves_to_person_introduced_before(nlp):
         "Dmitri Volkov, a partner at Ninefold Ventures, told clients that open interest had halved. "
         "“This looks like a reset, not a top,” he said."
     )
-    assert quotes(nlp, text) == [("Dmitri Volkov", "partner", "Ninefold Ventures", "This looks like a reset, not a top")]
+    expected = [("Dmitri Volkov", "partner", "Ninefold Ventures", "This looks like a reset, not a top")]
+    assert quotes(nlp, text) == expected
 
 
 def test_surname_resolves_to_full_name(nlp):
@@ -59,19 +60,17 @@ def test_surname_resolves_to_full_name(nlp):
     assert quotes(nlp, text) == [("Grace Obuya", "chief executive", "Lumen Exchange", "Volumes doubled overnight")]
 
 
-def test_quote_over_several_paragraphs(nlp):
+def test_one_passage_over_paragraphs_is_one_quote(nlp):
     text = (
         "Title\n\n"
         "“The first leg down was forced selling,” said Ana Lima, an analyst at Quarry Research. "
         "“The second leg was people choosing to sell.\n\n"
-        "“That is a different market,” she added."
+        "“That is a different market.”\n\nBitcoin recovered later."
     )
     result = quotes(nlp, text)
-    assert [q[0] for q in result] == ["Ana Lima"] * 3
     assert [q[3] for q in result] == [
         "The first leg down was forced selling",
-        "The second leg was people choosing to sell.",
-        "That is a different market",
+        "The second leg was people choosing to sell.\n\n“That is a different market.",
     ]
 
 
@@ -101,3 +100,16 @@ def test_unbalanced_marks_never_crash(nlp, text):
     analyse_text(nlp, text)
     for p in find_passages(text):
         assert 0 <= p.inner_start <= p.inner_end <= len(text)
+
+
+def test_straight_single_quotes(nlp):
+    text = "T\n\n'Spot buyers are back,' said Nora Quist, an analyst at Fjord Research. Traders' books were thin."
+    assert quotes(nlp, text) == [("Nora Quist", "analyst", "Fjord Research", "Spot buyers are back")]
+
+
+def test_she_skips_men_named_since(nlp):
+    text = (
+        "T\n\nMaria Lund, a strategist at Harbor Bank, spoke after Peter Nagy of Vire Capital had left.\n\n"
+        "“We are not done yet,” she said."
+    )
+    assert [q[0] for q in quotes(nlp, text)] == ["Maria Lund"]

@@ -146,3 +146,17 @@ def first_names() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(n.lower() for n in Detector(case_sensitive=False).names) - STOP_WORDS
+
+
+@cache
+def name_gender(first: str) -> str:
+    """'male', 'female' or 'unknown' for a given name (gender-guesser; 'mostly_' and 'andy' count as unknown)."""
+    guess = _detector().get_gender(first.capitalize())
+    return guess if guess in {"male", "female"} else "unknown"
+
+
+@cache
+def _detector():
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)

@@ -14,11 +14,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractor.nlp.context import paragraph_of, paragraph_starts
-from extractor.nlp.lexicon import first_names
+from extractor.nlp.lexicon import first_names, name_gender
 
 MAX_TAIL = 30
 MAX_HEAD = 30
-HEAD_GAP = 9
+HEAD_GAP = 16
 PARTICLES = {"de", "van", "der", "von", "da", "di", "le", "la", "al", "bin", "el", "del", "dos", "du", "ten", "ter",
              "st", "mc", "mac", "al-", "ben"}
 ORG_CONNECTORS = {"of", "&", "and", "'s", "’s", "-", ".", "de", "for", "the"}
@@ -29,6 +29,8 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
                "nov", "dec", "today", "yesterday", "tomorrow", "weekend", "week", "month", "year"}
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
 NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
@@ -99,8 +101,13 @@ def find_passages(text: str) -> list[Passage]:
                 open_at, open_mark = i, c
             elif c == '"':
                 open_at, open_mark = i, '"'
-            elif c == "\n":
-                pass
+            elif c == "'" and (i == 0 or text[i - 1] in " \n\t(—–") and i + 1 < n and text[i + 1].isalpha():
+                # straight single quotes only as a pair closing on punctuation: ',' said X. / 'Like this.'
+                close = SINGLE_CLOSE.search(text, i + 1, para_end[paragraph_of(starts, i)] + 1)
+                if close is not None:
+                    passages.append(Passage(i, close.end(), i + 1, close.end() - 1))
+                    i = close.end()
+                    continue
         else:
             para = paragraph_of(starts, open_at)
             closing = PAIRS.get(open_mark, '"')
@@ -149,6 +156,7 @@ class Speakers:
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
         self.first_names = first_names()
+        self.subject_start = 0
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
@@ -181,8 +189,10 @@ class Speakers:
             tok = doc[j]
             if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
-            elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
-                j += 1
+            elif tok.text == "-" and j > i and j + 1 < limit and not tok.whitespace_ and not doc[j - 1].whitespace_ \
+                    and doc[j + 1].is_alpha:
+                j += 2
+                continue
             else:
                 break
         while j > i and doc[j - 1].lower_ in PARTICLES:
@@ -203,6 +213,9 @@ class Speakers:
             if self.is_namey(tok):
                 j -= 1
             elif tok.text == "-" and j - 1 > limit and self.is_namey(doc[j - 2]) and not doc[j - 2].whitespace_:
+                j -= 1
+            elif tok.is_alpha and tok.is_lower and j - 2 > limit and doc[j - 2].text == "-" \
+                    and not doc[j - 2].whitespace_ and not doc[j - 3].whitespace_ and self.is_namey(doc[j - 3]):
                 j -= 1
             else:
                 break
@@ -260,6 +273,7 @@ class Speakers:
             if capital and tok.i not in self.speech_at:
                 j += 1
             elif tok.lower_ in ORG_CONNECTORS and j > i and j + 1 < limit and not tok.is_space \
+                    and (tok.text not in ".-" or not (tok.whitespace_ or doc[j - 1].whitespace_)) \
                     and (doc[j + 1].text[:1].isupper() or doc[j + 1].text in {"'s", "’s"}):
                 j += 1
             elif tok.text in {"'s", "’s"} and j > i:
@@ -348,20 +362,51 @@ class Speakers:
                 person.org = person.org or p.org
         self.people.append(person)
 
-    def last_person_before(self, char: int) -> Person | None:
-        """The most recent person named before a character offset."""
+    def last_person_before(self, char: int, pronoun: str | None = None) -> Person | None:
+        """The most recent person named before a character offset ("she" skips the men named since)."""
+        wanted = PRONOUN_GENDER.get(pronoun or "")
         best = None
         for p in self.people:
-            if p.at < char and p is not ORGANISATION and (best is None or p.at >= best.at):
-                best = p
+            if p.at >= char or p is ORGANISATION or (best is not None and p.at < best.at):
+                continue
+            if wanted and p.tokens and name_gender(p.tokens[0]) not in {wanted, "unknown"}:
+                continue
+            best = p
         return best
+
+    def scan_lower_people(self) -> None:
+        """In lower-cased text, people are introduced as "name (a) role at org": register them."""
+        doc = self.doc
+        for r in sorted(self.role_at):
+            first = r
+            while first > 0 and doc[first - 1].lower_ in self.lex.role_modifiers:
+                first -= 1
+            c = first - 1 if first and doc[first - 1].lower_ in {"a", "an", "the"} else first
+            start = self.name_backward(c, max(0, c - 3))
+            if c - start >= 2:
+                title, org, _ = self.appositive(c, min(len(doc), r + 15))
+                if title is not None:
+                    self.person(start, c, title, org)
+
+    def scan_surnames(self) -> None:
+        """Register later mentions by surname alone ("Abernathy, for her part, ...") as mentions of the person."""
+        doc = self.doc
+        surnames = {p.tokens[-1]: p for p in self.people if len(p.tokens) > 1}
+        starts = {p.at for p in self.people}
+        for tok in doc:
+            p = surnames.get(tok.lower_)
+            if p is None or tok.idx in starts or not (tok.is_title or self.lower_text):
+                continue
+            if tok.i and self.is_namey(doc[tok.i - 1]):
+                continue  # part of a full name already registered
+            self.people.append(Person(p.name, p.title, p.org, tok.idx, p.tokens))
 
     # ---- attribution ---------------------------------------------------------------------------------------
     def after_verb(self, i: int, limit: int) -> Person | None:
         """Speaker named after a speech verb: `said (Org) (role) Name(, role at Org)`."""
         doc = self.doc
         if i < limit and doc[i].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[i].idx)
+            return self.last_person_before(doc[i].idx, doc[i].lower_)
         j = i
         pre_title = pre_org = None
         title, org, k = self.appositive(j, limit)
@@ -385,11 +430,14 @@ class Speakers:
         j = verb
         while j - 1 >= limit and doc[j - 1].lower_ in self.lex.adverbs:
             j -= 1
+        self.subject_start = j - 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[j - 1].idx)
+            return self.last_person_before(doc[j - 1].idx, doc[j - 1].lower_)
         described = self.description(j, limit)
         if described is not None:
             return described
+        if self.entity_before(j, limit):
+            return ORGANISATION
         title = org = None
         if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
             # "Name, a role at Org, said": find the comma that opens the appositive
@@ -420,6 +468,7 @@ class Speakers:
         start = self.name_backward(j, limit)
         if start == j:
             return None
+        self.subject_start = start
         if title is None and start > limit:
             rs = self.role_backward(start, limit)
             if rs is not None:
@@ -430,13 +479,22 @@ class Speakers:
                     org_start -= 1
                 if org_start < rs:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
+                self.subject_start = org_start
         return self.person(start, j, title, org)
+
+    def entity_before(self, end: int, limit: int) -> bool:
+        """True when an exchange, provider, outlet or token stands right before the verb ("Binance said")."""
+        j = end
+        while j - 1 >= limit and (self.doc[j - 1].lower_ in self.lex.adverbs or self.doc[j - 1].text == ","):
+            j -= 1
+        return j - 1 >= limit and j - 1 in self.entity_tokens
 
     def description(self, end: int, limit: int) -> Person | None:
         """ "the politician said" stands for the last person named; "the firm said" for an organisation."""
         doc = self.doc
         for start in range(end - 1, max(limit, end - 5) - 1, -1):
             if doc[start].lower_ in {"the", "this", "that"}:
+                self.subject_start = start
                 noun = doc[end - 1].lower_
                 if noun in self.lex.org_nouns:
                     return ORGANISATION
@@ -462,7 +520,9 @@ class Speakers:
             if doc[v].text in "“\"‘" or (doc[v].text in {".", "!", "?"} and v > i + 1):
                 break
             if self.speech(v, "tail") is not None:
-                return self.before_verb(v, i)
+                found = self.before_verb(v, i)
+                # the speaker must open the tail: a name further on belongs to another sentence
+                return found if self.subject_start <= i + 2 else None
         return None
 
     def from_head(self, end: int, limit: int) -> Person | None:
@@ -475,7 +535,14 @@ class Speakers:
             if verb_end is not None:
                 if doc[v].lower_ == "according":
                     return self.after_verb(verb_end, end)
-                return self.before_verb(v, limit)
+                if doc[v].lower_.endswith("ing"):
+                    # "..., writing that": the sentence's subject speaks
+                    person = self.last_person_before(doc[v].idx)
+                    return person if person is not None and person.at >= doc[v].sent.start_char else None
+                found = self.before_verb(v, limit)
+                if found is None and (v == limit or doc[v - 1].is_punct or doc[v - 1].is_space):
+                    found = self.after_verb(verb_end, end)  # "Wrote Lena Szabo of Danube Capital:"
+                return found
         return None
 
     def scan_people(self) -> None:
@@ -504,13 +571,14 @@ class Speakers:
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
         if self.lower_text:
+            self.scan_lower_people()
             return
         known = {p.at for p in self.people}
         i = 0
         while i < len(doc):
             tok = doc[i]
             if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
-                    and (i == 0 or not self.is_namey(doc[i - 1])):
+                    and (i == 0 or not self.is_namey(doc[i - 1]) and doc[i - 1].lower_ not in ORG_PREPS):
                 end = self.name_forward(i, min(len(doc), i + 5))
                 if end - i >= 2:
                     self.person(i, end, None, None)
@@ -533,13 +601,14 @@ def token_index(doc: Doc, char: int) -> int:
 def find_quotes(doc: Doc) -> list[Quote]:
     """Every attributed quotation of the doc."""
     text = doc.text
-    if not any(c in text for c in "\"“‘«„"):
+    if not any(c in text for c in "\"“‘«„'"):
         return []
     passages = find_passages(text)
     if not passages:
         return []
     sp = Speakers(doc)
     sp.scan_people()
+    sp.scan_surnames()
     starts = paragraph_starts(text)
     bounds = [(token_index(doc, p.start), token_index(doc, p.inner_end)) for p in passages]
     for k, p in enumerate(passages):
@@ -574,7 +643,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     last: Passage | None = None
     for p in passages:
         words = len(text[p.inner_start:p.inner_end].split())
-        if p.speaker is None and last is not None and last.speaker is not None and words >= 4:
+        if p.speaker is None and not p.explicit and last is not None and last.speaker is not None and words >= 4:
             gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
             if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
                 p.speaker = last.speaker
@@ -582,9 +651,16 @@ def find_quotes(doc: Doc) -> list[Quote]:
             p.speaker = _reported_speaker(doc, sp, starts, p, last)
         if p.speaker is not None or p.explicit or words >= 4:
             last = p
-    quotes = []
+    quotes: list[Quote] = []
     for p in passages:
         if p.speaker is None:
+            continue
+        if p.continues and quotes and quotes[-1].end >= p.start - 4 and quotes[-1].speaker == p.speaker.name:
+            # a quotation running over several paragraphs is one passage
+            quotes[-1].end = p.inner_end
+            while quotes[-1].end > p.inner_start and text[quotes[-1].end - 1].isspace():
+                quotes[-1].end -= 1
+            quotes[-1].text = text[quotes[-1].start:quotes[-1].end]
             continue
         inner_start, inner_end = p.inner_start, p.inner_end
         while inner_start < inner_end and text[inner_start].isspace():
