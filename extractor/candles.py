@@ -368,8 +368,9 @@ def _import_file(db: sqlite_utils.Database, path: Path, given: SeriesHint, resul
     else:
         raise CandleFileError(f"unknown file type {suffix or '(none)'}: expected .zip, .csv or .json")
     for member, candles, layout in parts:
-        # A zip member's own name tells its symbol; the zip's folders tell the market.
-        name_hint = hint_from_name(path.parent / member) if suffix == ".zip" else hint_from_name(path)
+        # A zip member's own name tells its symbol (else the zip's name does); the zip's folders tell the market.
+        name_hint = merge_hints(hint_from_name(path.parent / member), hint_from_name(path)) if suffix == ".zip" \
+            else hint_from_name(path)
         hint = merge_hints(given, name_hint)
         hint.exchange = hint.exchange or ("coinbase" if layout == "coinbase" else "binance")
         if not hint.market:

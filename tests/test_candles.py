@@ -68,6 +68,11 @@ def test_binance_spot_zip_without_header_checked_against_its_checksum(db, tmp_pa
     ]
 
 
+def test_a_zip_member_without_a_name_takes_the_zip_s(db, tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "ETHUSDT-1h-2021-04-18.zip", "data.csv", "\n".join(SPOT_ROWS))
+    assert import_file(db, path).series == [("binance", "spot", "ETHUSDT", "1h")]
+
+
 def test_a_zip_without_checksum_is_imported_with_a_note(db, tmp_path: Path) -> None:
     path = write_zip(
         tmp_path / "BTCUSDT-1h-2021-04-18.zip",

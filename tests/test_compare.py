@@ -359,7 +359,12 @@ def test_cli_compare_prints_the_table_and_draws_the_plot(made_db: Path, tmp_path
     with Image.open(plot) as image:
         image.verify()
     with Image.open(plot) as image:
-        assert image.format == "PNG" and image.size[0] == 900 and image.size[1] > 600
+        assert image.format == "PNG" and image.size == (900, 6 * 288)  # six panels at most
+    one = tmp_path / "one.png"
+    result = CliRunner().invoke(cli, ["compare", "--db", str(made_db), "--plot", str(one), "--article", "2"])
+    assert result.exit_code == 0, result.output
+    with Image.open(one) as image:
+        assert image.size == (900, 3 * 288)  # article 2: Sunday spot, Monday spot, Sunday futures
 
 
 def test_plot_without_candle_data_says_so(tmp_path: Path) -> None:
