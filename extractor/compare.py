@@ -22,16 +22,18 @@ from pathlib import Path
 import sqlite_utils
 
 from extractor.candles import interval_seconds, iso, parse_iso
-from extractor.figures import NOT_TRADED, Figure, find_prices, type_figure
+from extractor.figures import NOT_TRADED, Figure, find_percentages, find_prices, type_figure, type_percentage
 from extractor.schema import connect
 from extractor.symbols import symbols_for, venue
-from extractor.windows import Window, event_window, find_time_phrase
+from extractor.windows import Window, event_window, find_time_phrases, nearest_time_phrase
 
 DEFAULT_TOLERANCE_PCT = 1.0
 DEFAULT_LIQUIDATION_TOLERANCE_PCT = 10.0
 VERDICTS = ("consistent", "off", "no data", "ambiguous")
 # A figure this far (in %) from every price of the window is taken for another asset's price or an amount.
 IMPLAUSIBLE_PCT = 50.0
+# A reported % move may also be off by this share of itself ("around 65%" is a rounded number).
+PCT_RELATIVE_TOLERANCE = 0.05
 LOWER_BOUND_WORDS = ("more than", "over", "above", "at least", "upwards of", "in excess of", "north of")
 
 
@@ -138,6 +140,29 @@ def judge(kind: str, direction: str | None, figure: float, high: float, low: flo
     raise ValueError(f"cannot judge a figure of kind {kind!r}")
 
 
+def judge_pct(reported: float, open_: float, close: float, high: float, low: float, tolerance_pp: float,
+              bound: str | None = None) -> tuple[str, float, float]:
+    """(verdict, reference %, deviation in points) of a reported % move against the window's candles.
+
+    Articles quote either the net change (open to close) or the move to the extreme (open to low or high):
+    a figure between the two is consistent, within the tolerance in points or 5% of the figure, whichever
+    is larger ("around 65%" is a rounded number). "More than 80%" asks only that the move reached 80%.
+    """
+    net = (close - open_) / open_ * 100
+    extreme = ((low if reported < 0 else high) - open_) / open_ * 100
+    lo, hi = sorted((net, extreme))
+    reference = min(max(reported, lo), hi)
+    if bound == "at least":  # the larger move (in the reported direction) only needs to reach the figure
+        best = lo if reported < 0 else hi
+        reference = best if abs(best) < abs(reported) else reported
+    elif bound == "at most":
+        least = hi if reported < 0 else lo
+        reference = least if abs(least) > abs(reported) else reference
+    deviation = reported - reference
+    tolerance = max(tolerance_pp, PCT_RELATIVE_TOLERANCE * abs(reported))
+    return ("consistent" if abs(deviation) <= tolerance + 1e-9 else "off"), reference, deviation
+
+
 def _mismatch(figure: Figure | None, series: Series | None) -> int | None:
     if figure is None or series is None or (figure.venue is None and figure.market is None):
         return None
@@ -168,6 +193,25 @@ def move_figures(move: dict) -> list[Figure]:
     return [type_figure(sentence, s, e) for _, s, e in prices]
 
 
+def move_percentages(move: dict) -> list[Figure]:
+    """The stored move's percentage, found in its sentence and typed (none when the move states none)."""
+    if move.get("pct") is None:
+        return []
+    sentence = move.get("sentence") or move.get("text") or ""
+    matches = [p for p in find_percentages(sentence) if abs(p[0] - abs(move["pct"])) < 1e-6]
+    offset = _sentence_offset(move.get("article_text"), sentence, move.get("start"))
+    if offset is not None and move.get("start") is not None and move.get("end") is not None:
+        inside = [p for p in matches if p[1] >= move["start"] - offset and p[2] <= move["end"] - offset]
+        matches = inside or matches
+    if not matches:
+        return []
+    figure = type_percentage(sentence, matches[0][1], matches[0][2])
+    if figure.direction is None and move.get("direction") in ("up", "down"):
+        sign = -1 if move["direction"] == "down" else 1
+        figure = Figure(**{**figure.__dict__, "direction": move["direction"], "value_pct": sign * abs(move["pct"])})
+    return [figure]
+
+
 def _published(fact: dict) -> str | None:
     """The article's publication time, else the one the fact row carries."""
     return fact.get("article_published_at") or fact.get("published_at")
@@ -180,9 +224,16 @@ def _base_row(move: dict, fact: str) -> dict:
     }
 
 
-def _window_for(move: dict) -> tuple[Window | None, str | None]:
+def _window_for(move: dict, figure: Figure | None = None, others: list[tuple[int, int]] = ()
+                ) -> tuple[Window | None, str | None]:
+    """The window of a fact or of one of its figures: the time phrase nearest the figure when the sentence
+    has several ("rose to $28,000 on Tuesday, up from $26,000 last week"), else the fact's own."""
     sentence = move.get("sentence") or move.get("text") or ""
-    phrase = move.get("time_phrase") or find_time_phrase(sentence)
+    phrases = find_time_phrases(sentence)
+    if figure is not None and len(phrases) > 1:
+        phrase = nearest_time_phrase(sentence, figure.start, figure.end, others)
+    else:
+        phrase = move.get("time_phrase") or (phrases[0][0] if phrases else None)
     try:
         return event_window(_published(move), phrase, move.get("event_date")), phrase
     except ValueError:
@@ -193,19 +244,18 @@ def compare_move(db: sqlite_utils.Database, all_series: list[Series], move: dict
                  messages: list[str]) -> Iterator[dict]:
     """Comparison rows for one price move: one per reported price (one `ambiguous` row when it has none)."""
     base = _base_row(move, "price")
-    window, phrase = _window_for(move)
-    base["time_phrase"] = phrase
-    if window:
-        base.update(window_start=iso(window.start), window_end=iso(window.end), window_basis=window.basis)
-    figures = move_figures(move)
+    figures = move_figures(move) + move_percentages(move)
     offset = _sentence_offset(move.get("article_text"), base["sentence"] or "", move.get("start"))
     if not figures:
-        yield {**base, "kind": None, "verdict": "ambiguous", "direction": move.get("direction"),
-               "note": "no price in the sentence"}
+        yield {**base, **_window_fields(*_window_for(move)), "kind": None, "verdict": "ambiguous",
+               "direction": move.get("direction"), "note": "no price or percentage in the sentence"}
         return
+    spans = [(f.start, f.end) for f in figures]
     for figure in figures:
+        window, phrase = _window_for(move, figure, [s for s in spans if s != (figure.start, figure.end)])
         row = {
-            **base, "figure_usd": figure.value_usd, "figure_text": figure.text, "kind": figure.kind,
+            **base, **_window_fields(window, phrase), "figure_usd": figure.value_usd, "figure_pct": figure.value_pct,
+            "figure_text": figure.text, "kind": figure.kind,
             "figure_low_usd": figure.band[0] if figure.band else None,
             "figure_high_usd": figure.band[1] if figure.band else None,
             "figure_start": figure.start + offset if offset is not None else None,
@@ -214,6 +264,13 @@ def compare_move(db: sqlite_utils.Database, all_series: list[Series], move: dict
             "reported_market": figure.market, "tolerance_pct": tolerance_pct,
         }
         yield _judge_row(db, all_series, move, figure, window, row, tolerance_pct, messages)
+
+
+def _window_fields(window: Window | None, phrase: str | None) -> dict:
+    if window is None:
+        return {"time_phrase": phrase}
+    return {"time_phrase": phrase, "window_start": iso(window.start), "window_end": iso(window.end),
+            "window_basis": window.basis}
 
 
 def _judge_row(db: sqlite_utils.Database, all_series: list[Series], move: dict, figure: Figure,
@@ -235,8 +292,15 @@ def _judge_row(db: sqlite_utils.Database, all_series: list[Series], move: dict, 
         return {**row, "verdict": "no data", "note": why}
     high = max(c["high"] for c in candles)
     low = min(c["low"] for c in candles)
-    verdict, reference, deviation = judge(figure.kind, row["direction"], figure.value_usd, high, low,
-                                          tolerance_pct, figure.band)
+    open_, close = candles[0]["open"], candles[-1]["close"]
+    reference_pct = None
+    if figure.kind == "pct":
+        verdict, reference_pct, deviation = judge_pct(figure.value_pct, open_, close, high, low, tolerance_pct,
+                                                      figure.bound)
+        reference = None
+    else:
+        verdict, reference, deviation = judge(figure.kind, row["direction"], figure.value_usd, high, low,
+                                              tolerance_pct, figure.band)
     mismatch = _mismatch(figure, series)
     notes = []
     if figure.kind != "threshold" and abs(deviation) > IMPLAUSIBLE_PCT:
@@ -248,9 +312,10 @@ def _judge_row(db: sqlite_utils.Database, all_series: list[Series], move: dict, 
     note = "; ".join(notes) or None
     return {
         **row, "exchange": series.exchange, "market": series.market, "symbol": series.symbol,
-        "interval": series.interval, "candles": len(candles), "actual_open": candles[0]["open"],
-        "actual_high": high, "actual_low": low, "actual_close": candles[-1]["close"],
-        "reference_usd": reference, "deviation_pct": round(deviation, 3), "verdict": verdict,
+        "interval": series.interval, "candles": len(candles), "actual_open": open_, "actual_high": high,
+        "actual_low": low, "actual_close": close, "actual_change_pct": round((close - open_) / open_ * 100, 3),
+        "reference_usd": reference, "reference_pct": round(reference_pct, 3) if reference_pct is not None else None,
+        "deviation_pct": round(deviation, 3), "verdict": verdict,
         "venue_mismatch": mismatch, "note": note,
     }
 

@@ -22,11 +22,12 @@ from extractor.patterns import load_yaml
 from extractor.symbols import venue, venues
 
 KINDS_FILE = "figure_kinds.yaml"
-KINDS = ("extreme", "move_end", "level", "threshold", "outlook", "range", "amount")
+KINDS = ("extreme", "move_end", "level", "threshold", "pct", "outlook", "range", "amount", "relative")
 NOT_TRADED = {
     "outlook": "not a traded price (a target, support or forecast)",
     "range": "a range of prices, not one price",
     "amount": "an amount of money, not a price",
+    "relative": "a change measured from a past high or low, not over the window",
 }
 PRICE = re.compile(
     r"(?:US)?\$\s?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?(?!\d|[,.]\d)"
@@ -34,6 +35,17 @@ PRICE = re.compile(
     r"(?!\s?(?:[mb]n?\b|million|billion|trillion|[MB]\b))"
     r"|(?P<num2>\d{1,3}(?:,\d{3})+|\d+)(?P<dec2>\.\d+)?\s?(?:USDT?|dollars)\b"
 )
+PERCENT = re.compile(r"(?<![\d.,$])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?\s?(?:%|per\s?cent\b|percent\b)")
+# "up 8.5% versus the monthly lows", "100% from its November lows": measured from a past extreme.
+RELATIVE_AFTER = re.compile(
+    r"^[^.;]{0,12}?\b(?:versus|vs\.?|compared\s+(?:with|to)|from|below|above|off|since|against)\b[^.;]{0,50}?"
+    r"\b(?:highs?|lows?|peaks?|bottoms?|tops?|records?|ATH|all-time)\b", re.IGNORECASE)
+# Words before a percentage that make it a bound: "more than 80%" (at least), "almost 10%" (at most).
+AT_LEAST = re.compile(r"\b(?:more\s+than|over|above|at\s+least|upwards\s+of|in\s+excess\s+of|north\s+of)\s*$",
+                      re.IGNORECASE)
+AT_MOST = re.compile(r"\b(?:almost|nearly|just\s+under|up\s+to|less\s+than|under|close\s+to)\s*$", re.IGNORECASE)
+PCT_SOFTENERS = frozenset({"some", "around", "about", "roughly", "nearly", "almost", "over", "more", "than", "by",
+                           "just", "a", "further", "another", "approximately", "close", "to", "at", "least"})
 CLAUSE_BREAK = re.compile(r"[;:\u2014]|\s-\s|\.\s")
 CLAUSE_AFTER = re.compile(r"\b(?:while|whereas|but|although|though)\b|[;\u2014]", re.IGNORECASE)
 WORD = re.compile(r"[a-z][a-z'\-]*|\d[\d,.%]*")
@@ -53,9 +65,9 @@ OUTLOOK_LOOKBACK_WORDS = 6
 
 @dataclass(frozen=True)
 class Figure:
-    """One reported price and what kind of figure it is; offsets index into the sentence."""
+    """One reported price (or percentage move) and what kind of figure it is; offsets index into the sentence."""
 
-    value_usd: float
+    value_usd: float | None
     text: str
     start: int
     end: int
@@ -65,6 +77,8 @@ class Figure:
     market: str | None
     cue: str | None
     band: tuple[float, float] | None = None
+    value_pct: float | None = None
+    bound: str | None = None  # "at least" or "at most" for "more than 80%", "almost 10%"
 
 
 @dataclass(frozen=True)
@@ -335,6 +349,31 @@ def type_figure(sentence: str, start: int, end: int) -> Figure:
     return Figure(value_usd=value, text=sentence[start:end], start=start, end=end, kind=kind,
                   direction=direction, venue=where, market=market, cue=cue,
                   band=band_of(sentence, start, end, value))
+
+
+def find_percentages(sentence: str) -> list[tuple[float, int, int]]:
+    """Every percentage of a sentence as (value, start, end), unsigned."""
+    return [(float(m.group("num").replace(",", "") + (m.group("dec") or "")), m.start(), m.end())
+            for m in PERCENT.finditer(sentence)]
+
+
+def type_percentage(sentence: str, start: int, end: int) -> Figure:
+    """A percentage move ("fell 12%"): signed by the sentence's verbs; `outlook` when it is a forecast."""
+    parsed = find_percentages(sentence[start:end])
+    if not parsed:
+        raise ValueError(f"no percentage at {start}:{end} in {sentence!r}")
+    before_words = [w for w in _words(sentence[max(0, start - 40):start]) if w not in PCT_SOFTENERS]
+    direction = ({"down": "down", "lower": "down", "up": "up", "higher": "up"}.get(before_words[-1])
+                 if before_words else None) or sentence_direction(sentence, start, end)
+    kind = "outlook" if _is_outlook(_words(sentence[_clause_start(sentence, start, 0):start]), _cues()) else "pct"
+    if kind == "pct" and RELATIVE_AFTER.match(sentence[end:]):
+        kind = "relative"
+    before = sentence[max(0, start - 25):start]
+    bound = "at least" if AT_LEAST.search(before) else "at most" if AT_MOST.search(before) else None
+    value = -parsed[0][0] if direction == "down" else parsed[0][0]
+    where, market = detect_venue(sentence, start, end)
+    return Figure(value_usd=None, text=sentence[start:end], start=start, end=end, kind=kind, direction=direction,
+                  venue=where, market=market, cue=bound, value_pct=value, bound=bound)
 
 
 def type_figures(sentence: str) -> list[Figure]:

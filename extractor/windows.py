@@ -49,7 +49,7 @@ THIS_WEEK = re.compile(r"\bthis\s+week\b", re.IGNORECASE)
 WEEKEND = re.compile(r"\b(?:over\s+the|this|last)\s+weekend\b", re.IGNORECASE)
 OVERNIGHT = re.compile(r"\bovernight\b", re.IGNORECASE)
 YESTERDAY = re.compile(r"\byesterday\b", re.IGNORECASE)
-TODAY = re.compile(r"\b(?:earlier\s+)?today\b|\bthis\s+(?:morning|afternoon)\b", re.IGNORECASE)
+TODAY = re.compile(r"\b(?:earlier\s+)?today\b|\bthis\s+(?:morning|afternoon)\b|\bon\s+the\s+day\b", re.IGNORECASE)
 WEEKDAY = re.compile(
     rf"\b(?:(?P<pre>early|late)\s+(?:on\s+)?)?(?:on\s+)?(?P<day>{_WEEKDAY})(?:'s)?"
     rf"(?:\s+(?P<post>morning|afternoon|evening|night))?\b", re.IGNORECASE)
@@ -59,12 +59,13 @@ MONTH_DAY = re.compile(
 LAST_MONTH = re.compile(r"\b(?:last|previous)\s+month\b", re.IGNORECASE)
 THIS_MONTH = re.compile(r"\b(?:earlier\s+)?this\s+month\b|\bearlier\s+in\s+the\s+month\b|\bmonth-to-date\b",
                         re.IGNORECASE)
-THIS_YEAR = re.compile(r"\b(?:earlier\s+|so\s+far\s+)?this\s+year\b|\byear-to-date\b", re.IGNORECASE)
+THIS_YEAR = re.compile(r"\b(?:earlier\s+|so\s+far\s+)?this\s+year\b|\byear-to-date\b|\bfor\s+the\s+year\b|\bYTD\b",
+                       re.IGNORECASE)
 LAST_YEAR = re.compile(r"\blast\s+year\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(
     rf"\b(?:(?i:in)\s+)?(?:(?P<part>(?i:early|mid|late))[-\s]+)?(?P<month>{_MONTH})\s+(?P<year>(?:19|20)\d\d)\b")
 MONTH_ALONE = re.compile(
-    rf"\b(?:(?P<last>(?i:last))\s+|(?i:in|during|since|from|by)\s+)(?:(?P<part>(?i:early|mid|late))[-\s]+)?"
+    rf"\b(?:(?P<last>(?i:last))\s+|(?P<since>(?i:since)\s+)|(?i:in|during|from|by)\s+)(?:(?P<part>(?i:early|mid|late))[-\s]+)?"
     rf"(?P<month>{_MONTH})(?![\s.]*\d)\b|\b(?P<part2>(?i:early|mid|late))-(?P<month2>{_MONTH})(?![\s.]*\d)\b")
 YEAR = re.compile(r"\b(?:in|during|back\s+in)\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
 # Thirds of a month: early = days 1-10, mid = 11-20, late = 21 to the end.
@@ -113,22 +114,47 @@ def parse_published(value: str | dt.datetime | dt.date) -> tuple[dt.datetime, bo
     return moment, has_time
 
 
-def find_time_phrase(text: str) -> str | None:
-    """The first time phrase a sentence uses ("early Sunday", "in the past 24 hours"...), or None."""
-    best: re.Match | None = None
+def find_time_phrases(text: str) -> list[tuple[str, int, int]]:
+    """Every time phrase of a text as (phrase, start, end), in text order, overlaps resolved to the longest."""
+    found: list[re.Match] = []
     for pattern in PHRASES:
         for match in pattern.finditer(text or ""):
-            if pattern is MONTH_DAY and not _is_date(match):
-                continue
-            if best is None or match.start() < best.start() or (
-                    match.start() == best.start() and match.end() > best.end()):
-                best = match
-            break
-    if best is None:
+            if pattern is not MONTH_DAY or _is_date(match):
+                found.append(match)
+    found.sort(key=lambda m: (m.start(), -m.end()))
+    out: list[tuple[str, int, int]] = []
+    for match in found:
+        if out and match.start() < out[-1][2]:
+            continue
+        phrase, end = match.group(0), match.end()
+        zone = ZONE.match(text, end + (1 if text[end:end + 1] == " " else 0))
+        if zone:
+            phrase, end = f"{phrase} {zone.group(1)}", zone.end(1)
+        out.append((phrase, match.start(), end))
+    return out
+
+
+def find_time_phrase(text: str) -> str | None:
+    """The first time phrase a sentence uses ("early Sunday", "in the past 24 hours"...), or None."""
+    phrases = find_time_phrases(text)
+    return phrases[0][0] if phrases else None
+
+
+def nearest_time_phrase(text: str, start: int, end: int, others: list[tuple[int, int]] = ()) -> str | None:
+    """The time phrase nearest to text[start:end] with none of the `others` figures between them, or None.
+
+    "rose to $28,000 on Tuesday, up from $26,000 last week": Tuesday for the first, last week for the second.
+    """
+    phrases = find_time_phrases(text)
+    if not phrases:
         return None
-    phrase = best.group(0)
-    zone = ZONE.match(text, best.end() + (1 if text[best.end():best.end() + 1] == " " else 0))
-    return f"{phrase} {zone.group(1)}" if zone else phrase
+
+    def between(phrase: tuple[str, int, int]) -> bool:
+        lo, hi = (end, phrase[1]) if phrase[1] >= end else (phrase[2], start)
+        return any(lo <= o_start and o_end <= hi for o_start, o_end in others)
+
+    near = [p for p in phrases if not between(p)] or phrases
+    return min(near, key=lambda p: p[1] - end if p[1] >= end else max(0, start - p[2]))[0]
 
 
 def _is_date(match: re.Match) -> bool:
@@ -249,7 +275,10 @@ def _phrase_window(published: dt.datetime, has_time: bool, phrase: str) -> Windo
         # The latest such month that has begun; "last June" in June is a year back.
         year = today.year if month < today.month or (month == today.month and not match.group("last")) \
             else today.year - 1
-        return _month_window(year, month, match.group("part") or match.group("part2"), zone, published, basis)
+        window = _month_window(year, month, match.group("part") or match.group("part2"), zone, published, basis)
+        if window and match.group("since"):
+            return Window(window.start, published, basis)
+        return window
     if match := YEAR.search(phrase):
         year = int(match.group("year"))
         if year > today.year:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from extractor.candles import SeriesHint, import_file, import_files, iso
 from extractor.cli import cli
-from extractor.compare import compare_db, comparison_rows, judge
+from extractor.compare import compare_db, comparison_rows, judge, judge_pct
 from extractor.schema import connect
 
 SHARED = Path(os.environ.get("EXTRACTOR_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -305,6 +305,60 @@ def test_judge_a_band(kind: str, direction: str | None, band: tuple[float, float
     verdict, reference, deviation = judge(kind, direction, band[0], high=200.0, low=100.0, tolerance_pct=1.0,
                                           band=band)
     assert (verdict, reference, round(deviation, 4)) == expected
+
+
+def test_percentage_moves_against_the_window(made_db: Path) -> None:
+    # Sunday (spot): open 60,000, close 56,000 (-6.67%), low 51,000 (-15%).
+    db = connect(made_db)
+    sentences = [
+        "Bitcoin dropped 15% on Sunday.",
+        "Bitcoin fell 25% on Sunday.",
+        "Bitcoin lost more than 10% on Sunday.",
+        "Bitcoin is up 8% versus last week's lows.",
+    ]
+    add_article(db, 6, "2021-04-20T10:00:00Z", sentences, [(i, "BTC", "down") for i in range(3)] + [(3, "BTC", "up")])
+    for move_id, pct in zip([r["id"] for r in db["price_moves"].rows_where("article_id = 6", order_by="id")],
+                            [-15, -25, -10, 8], strict=True):
+        db["price_moves"].update(move_id, {"pct": pct})
+    compare_db(made_db)
+    rows = [(r["figure_text"], r["kind"], r["figure_pct"], r["reference_pct"], r["deviation_pct"], r["verdict"])
+            for r in db.query("select * from comparisons where article_id = 6 order by id")]
+    assert rows == [
+        ("15%", "pct", -15.0, -15.0, 0.0, "consistent"),  # the open-to-low move
+        ("25%", "pct", -25.0, -15.0, -10.0, "off"),  # beyond even the open-to-low move
+        ("10%", "pct", -10.0, -10.0, 0.0, "consistent"),  # "more than 10%": the low was 15% down
+        ("8%", "relative", 8.0, None, None, "ambiguous"),  # measured from past lows
+    ]
+
+
+def test_each_figure_takes_the_time_phrase_nearest_to_it(made_db: Path) -> None:
+    db = connect(made_db)
+    add_article(db, 7, "2021-04-20T10:00:00Z", ["Bitcoin climbed to $57,400 on Monday, up from $51,000 on Sunday."],
+                [(0, "BTC", "up")])
+    compare_db(made_db)
+    rows = [(r["figure_text"], r["kind"], r["time_phrase"], r["verdict"])
+            for r in db.query("select * from comparisons where article_id = 7 order by id")]
+    assert rows == [("$57,400", "move_end", "on Monday", "consistent"),  # Monday high 57,500
+                    ("$51,000", "level", "on Sunday", "consistent")]  # Sunday range 51,000-60,400
+
+
+@pytest.mark.parametrize(
+    ("reported", "bound", "expected"),
+    [
+        (-4.0, None, ("consistent", -4.0, 0.0)),  # between the net -2% and the open-to-low -10%
+        (-1.5, None, ("consistent", -2.0, 0.5)),
+        (-12.0, None, ("off", -10.0, -2.0)),
+        (-12.0, "at least", ("off", -10.0, -2.0)),
+        (-8.0, "at least", ("consistent", -8.0, 0.0)),
+        (-0.5, "at most", ("off", -2.0, 1.5)),  # "almost 0.5%", yet even the net move was 2%
+        (40.0, None, ("off", 5.0, 35.0)),  # up: between net -2% and open-to-high +5%
+        (5.2, None, ("consistent", 5.0, 0.2)),
+    ],
+)
+def test_judge_pct(reported: float, bound: str | None, expected: tuple) -> None:
+    verdict, reference, deviation = judge_pct(reported, open_=100.0, close=98.0, high=105.0, low=90.0,
+                                              tolerance_pp=1.0, bound=bound)
+    assert (verdict, round(reference, 4), round(deviation, 4)) == expected
 
 
 def test_liquidation_totals_against_the_reference(made_db: Path, tmp_path: Path) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.figures import band_of, detect_venue, find_prices, type_figure, type_figures
+from extractor.figures import (
+    band_of,
+    detect_venue,
+    find_percentages,
+    find_prices,
+    type_figure,
+    type_figures,
+    type_percentage,
+)
 
 # (sentence, figure text, kind, direction, venue, market); sentences written for these tests.
 CASES = [
@@ -140,3 +148,24 @@ def test_band_of(sentence: str, band: tuple[float, float] | None) -> None:
     value, start, end = find_prices(sentence)[0]
     got = band_of(sentence, start, end, value)
     assert (tuple(round(x, 3) for x in got) if got else None) == band
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "kind", "value", "bound"),
+    [
+        ("Bitcoin fell 12% on Sunday.", "12%", "pct", -12.0, None),
+        ("BTC was down some 2.2% over the past day.", "2.2%", "pct", -2.2, None),
+        ("Bitcoin is up more than 80% YTD.", "80%", "pct", 80.0, "at least"),
+        ("Ether slid almost 10 percent overnight.", "10 percent", "pct", -10.0, "at most"),
+        ("Bitcoin is up 8.5% versus the monthly lows it set last week.", "8.5%", "relative", 8.5, None),
+        ("Bitcoin could rally 20% by the summer.", "20%", "outlook", 20.0, None),
+    ],
+)
+def test_type_percentage(sentence: str, text: str, kind: str, value: float, bound: str | None) -> None:
+    start = sentence.index(text)
+    figure = type_percentage(sentence, start, start + len(text))
+    assert (figure.kind, figure.value_pct, figure.bound, figure.value_usd) == (kind, value, bound, None)
+
+
+def test_find_percentages_skips_prices() -> None:
+    assert find_percentages("It fell 3.5% to $1,200, a 1,200% gain since 2019.") == [(3.5, 8, 12), (1200.0, 26, 32)]

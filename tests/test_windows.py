@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.windows import event_window, find_time_phrase, parse_published
+from extractor.windows import event_window, find_time_phrase, find_time_phrases, nearest_time_phrase, parse_published
 
 TUESDAY = "2021-04-20T14:30:00Z"  # a Tuesday
 
@@ -124,3 +124,13 @@ def test_months_and_years(phrase: str, start: str, end: str) -> None:
 def test_may_the_verb_is_no_month() -> None:
     assert find_time_phrase("Prices may 10% lower by then.") is None
     assert find_time_phrase("It peaked at $69,000 in November 2021.") == "in November 2021"
+
+
+def test_nearest_time_phrase_skips_phrases_beyond_another_figure() -> None:
+    text = "Bitcoin rose to $28,000 on Tuesday morning, up from $26,000 last week."
+    first = (text.index("$28,000"), text.index("$28,000") + 7)
+    second = (text.index("$26,000"), text.index("$26,000") + 7)
+    assert find_time_phrases(text) == [("on Tuesday morning", 24, 42), ("last week", 60, 69)]
+    assert nearest_time_phrase(text, *first, others=[second]) == "on Tuesday morning"
+    assert nearest_time_phrase(text, *second, others=[first]) == "last week"
+    assert nearest_time_phrase("No time here, $5.", 14, 16) is None
