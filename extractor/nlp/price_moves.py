@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.context import figures, inside, quoted_ranges, spans_in, time_phrase
+from extractor.nlp.context import (
+    doc_text,
+    figures,
+    inside,
+    quoted_ranges,
+    sentence_at,
+    sentences,
+    spans_in,
+    time_phrase,
+)
 from extractor.nlp.liquidations import _plain
 
 SUBJECT_WINDOW = {"finite": 12, "s": 4, "ing": 16, "base": 2, "state": 8}
@@ -173,7 +182,7 @@ def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
                 if not before:
                     return None
                 last = before[-1]
-                window_start = last.sent.start
+                window_start = sentence_at(doc, last.start).start
                 recent = {a.label_ for a in before if a.start >= window_start}
                 return last if len(recent) == 1 and sent.start - last.end < 60 else None
     return None
@@ -261,11 +270,11 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
         return []
     if "asset" not in doc.spans or not len(doc.spans["asset"]):
         return []
-    quoted = quoted_ranges(doc.text)
+    quoted = quoted_ranges(doc_text(doc))
     all_figs = figures(doc)
-    headline_end = doc.text.find("\n") if "\n" in doc.text.strip() else -1
+    headline_end = doc_text(doc).find("\n") if "\n" in doc_text(doc).strip() else -1
     moves: list[PriceMove] = []
-    for sent in doc.sents:
+    for sent in sentences(doc):
         sent_figs = [f for f in all_figs if f.start >= sent.start and f.end <= sent.end]
         percents = [f for f in sent_figs if f.amount.kind == "percent"]
         verbs = _verbs(doc, sent, percents)
@@ -324,7 +333,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
         numeric_assets = {m.asset for m in sent_moves if m.numeric}
         moves.extend(m for m in sent_moves if m.numeric or m.asset not in numeric_assets)
     for move in moves:
-        move.text = doc.text[move.start:move.end]
+        move.text = doc_text(doc)[move.start:move.end]
     return drop_headline_repeats(moves)
 
 
