@@ -331,6 +331,15 @@ def test_percentage_moves_against_the_window(made_db: Path) -> None:
     ]
 
 
+def test_the_fact_s_own_publication_time_serves_when_the_article_has_none(made_db: Path) -> None:
+    db = connect(made_db)
+    db["price_moves"].update(next(db["price_moves"].rows_where("article_id = 4"))["id"],
+                             {"published_at": "2021-04-20T10:00:00Z"})
+    compare_db(made_db)
+    row = next(db.query("select * from comparisons where article_id = 4"))
+    assert (row["window_start"], row["verdict"], row["deviation_pct"]) == ("2021-04-18T00:00:00Z", "consistent", 0.392)
+
+
 def test_each_figure_takes_the_time_phrase_nearest_to_it(made_db: Path) -> None:
     db = connect(made_db)
     add_article(db, 7, "2021-04-20T10:00:00Z", ["Bitcoin climbed to $57,400 on Monday, up from $51,000 on Sunday."],
