@@ -119,6 +119,7 @@ class MoveRules:
         self.anaphora = [w.lower().split() for w in data["anaphora"]]
         self.coordinators = {w.lower() for w in data["coordinators"]}
         self.threshold_verbs = {w.lower() for w in data["threshold_verbs"]}
+        self.neutral_verbs = {w.lower() for w in data["neutral_verbs"]}
         self.comparison = {w.lower() for w in data["comparison"]}
         self.clause_breaks = {w.lower() for w in data["clause_breaks"]}
 
@@ -172,7 +173,8 @@ def _coordinated(doc: Doc, subject: Span, assets: list[Span], rules: MoveRules) 
 
 def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
     """ "it had fallen": the asset named last before this sentence (one asset, two sentences back at most)."""
-    words = [t.lower_ for t in doc[max(sent.start, verb.start - 6):verb.start]]
+    first = max(sent.start, verb.start - 6)
+    words = [t.lower_ for t in doc[first:verb.start]]
     fillers = rules.close_fillers
     for phrase in rules.anaphora:
         n = len(phrase)
@@ -184,7 +186,10 @@ def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
                 last = before[-1]
                 window_start = sentence_at(doc, last.start).start
                 recent = {a.label_ for a in before if a.start >= window_start}
-                return last if len(recent) == 1 and sent.start - last.end < 60 else None
+                if len(recent) != 1 or sent.start - last.end >= 60:
+                    return None
+                # the move is told from the words that stand for the asset, labelled with the asset
+                return Span(doc, first + k, first + k + n, label=last.label_)
     return None
 
 
@@ -239,17 +244,17 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         if usd is None or usd >= 1e7:
             continue
         qual = a.qualifier or ""
-        if last == "from":
+        if last == "from" or (len(prep) > 1 and prep[-2] == "from" and last in rules.thresholds):
             kind = "move_start"
             move.from_usd = usd if move.from_usd is None else move.from_usd
         elif qual in {"as low as", "as high as"} or any(prep[-len(e):] == e for e in rules.extremes if e):
             kind = "extreme"
-        elif last == "to":
+        elif last == "to" or "to" in prep[-3:-1] and last in rules.thresholds | {"just", "around", "about"}:
             kind = "move_end"
         elif last in rules.thresholds or qual in {"over", "under", "north of"}:
             kind = "threshold"
-            if last in rules.pct_thresholds:
-                # "broke below $28,000" is a fall, "broke above" a rise, whatever the verb's usual sense
+            if last in rules.pct_thresholds and move.verb in rules.neutral_verbs:
+                # "broke below $28,000" is a fall, "broke above" a rise: the verb alone says neither
                 move.direction = "down" if last in {"below", "under", "beneath"} else "up"
         elif fig.start == lo and move.verb in rules.threshold_verbs:
             kind = "threshold"

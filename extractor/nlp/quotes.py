@@ -346,7 +346,7 @@ class Speakers:
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
-        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns:
+        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns or " ".join(words) in self.lex.places:
             return ORGANISATION
         if len(words) == 1:
             earlier = self.resolve_surname(words[0])
@@ -361,10 +361,12 @@ class Speakers:
 
     def resolve_surname(self, word: str) -> Person | None:
         """The last person named with this surname (or first name)."""
-        for p in self.people:
+        # the person introduced first with that surname: later full names are often relatives or namesakes
+        by_position = sorted(self.people, key=lambda p: p.at)
+        for p in by_position:
             if len(p.tokens) > 1 and p.tokens[-1] == word:
                 return p
-        for p in self.people:
+        for p in by_position:
             if len(p.tokens) > 1 and word in p.tokens:
                 return p
         return None
