@@ -205,9 +205,7 @@ def read_metadata(html: str, url: str) -> dict:
         to_utc(og.get("date")),
         to_utc(ld.get("dateCreated")),
     ]
-    meta["published_at"] = next((p for p in published if has_time(p)), None) or next(
-        (p for p in published if p), None
-    )
+    meta["published_at"] = next((p for p in published if has_time(p)), None) or next((p for p in published if p), None)
     canonical = soup.find("link", rel=lambda rel: rel and "canonical" in rel, href=True)
     candidates = [canonical["href"] if canonical else None, og.get("og:url"), ld.get("url")]
     for candidate in candidates:
