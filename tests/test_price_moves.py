@@ -107,3 +107,15 @@ def test_reference_level_after_versus_is_not_the_move(nlp):
     assert moves(nlp, "Bitcoin is down over 15% versus its yearly highs above $31,000.") == [
         ("BTC", "down", None, None, -15)
     ]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Traders blamed a 12% drop in ether on the upgrade delay.", [("ETH", "down", None, None, -12)]),
+        ("Bitcoin's 8% rally caught shorts off guard.", [("BTC", "up", None, None, 8)]),
+        ("A 3% gain in the S&P 500 helped sentiment.", []),
+    ],
+)
+def test_moves_told_as_nouns(nlp, text, expected):
+    assert moves(nlp, text) == expected

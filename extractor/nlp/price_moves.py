@@ -120,6 +120,7 @@ class MoveRules:
         self.coordinators = {w.lower() for w in data["coordinators"]}
         self.threshold_verbs = {w.lower() for w in data["threshold_verbs"]}
         self.neutral_verbs = {w.lower() for w in data["neutral_verbs"]}
+        self.nouns = {w.lower(): d for d in ("down", "up") for w in data["nouns"][d]}
         self.comparison = {w.lower() for w in data["comparison"]}
         self.clause_breaks = {w.lower() for w in data["clause_breaks"]}
 
@@ -335,6 +336,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                     continue
                 sent_moves.append(each)
         sent_moves.extend(_gapped(doc, sent, sent_moves, sent_figs))
+        sent_moves.extend(_noun_moves(doc, sent, sent_moves, percents, rules, headline_end, quoted))
         numeric_assets = {m.asset for m in sent_moves if m.numeric}
         moves.extend(m for m in sent_moves if m.numeric or m.asset not in numeric_assets)
     for move in moves:
@@ -359,6 +361,35 @@ def _share(move: PriceMove, subjects: list[Span], mine: list, doc: Doc, sent: Sp
             each.pct = move.pct
         each.figures = [f for f in move.figures if f["kind"] == "change"] if each.pct is not None else []
         out.append(each)
+    return out
+
+
+def _noun_moves(doc: Doc, sent: Span, moves: list[PriceMove], percents: list, rules: MoveRules,
+                headline_end: int, quoted: list) -> list[PriceMove]:
+    """ "a 12% drop in ether", "bitcoin's 8% rally": a percentage, a move noun and its asset."""
+    out = []
+    taken = {m.asset for m in moves}
+    for fig in percents:
+        if fig.end >= sent.end or inside(quoted, fig.span.start_char):
+            continue
+        k = fig.end + (1 if doc[fig.end].is_punct and doc[fig.end].text == "-" else 0)
+        if k >= sent.end or doc[k].lower_ not in rules.nouns:
+            continue
+        direction = rules.nouns[doc[k].lower_]
+        asset = None
+        if k + 2 < sent.end and doc[k + 1].lower_ in {"in", "for", "of"}:
+            asset = next((a for a in spans_in(doc.spans.get("asset", []), k + 2, min(sent.end, k + 5))
+                          if a.start <= k + 3), None)
+        if asset is None and fig.start >= 2 and doc[fig.start - 1].lower_ in {"'s", "’s"}:
+            asset = next((a for a in doc.spans.get("asset", []) if a.end in (fig.start, fig.start - 1)), None)
+        if asset is None or asset.label_ in taken:
+            continue
+        start, end = min(asset.start_char, fig.span.start_char), max(asset.end_char, doc[k].idx + len(doc[k]))
+        value = -abs(fig.amount.value) if direction == "down" else abs(fig.amount.value)
+        out.append(PriceMove(asset=asset.label_, direction=direction, start=start, end=end, sentence=sent.text,
+                             sentence_start=sent.start_char, headline=0 <= sent.start_char < headline_end,
+                             pct=value, time_phrase=time_phrase(sent.text, fig.span.start_char - sent.start_char)))
+        taken.add(asset.label_)
     return out
 
 
