@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from extractor.document import Document, DocumentError, read_path
-from extractor.nlp.pipeline import analyse_documents, build_pipeline
+from extractor.nlp.pipeline import analyse_text, build_pipeline
 
 
 def check_date(value: str | None) -> str | None:
@@ -32,13 +32,15 @@ def parse_paths(paths: Iterable[str], published: str | None = None, model: str |
             slots.append(document)
         except DocumentError as exc:
             slots.append({"source": path, "id": "-" if path == "-" else _stem(path), "error": str(exc)})
-    documents = [s for s in slots if isinstance(s, Document)]
-    results = iter(analyse_documents(nlp, documents))
     for slot in slots:
         if isinstance(slot, dict):
             yield slot
             continue
-        facts = next(results)
+        try:
+            facts = analyse_text(nlp, slot.text, slot.published)
+        except Exception as exc:  # a bug of ours on one document must not cost the others
+            yield {"source": slot.source, "id": slot.id, "error": f"extraction failed: {exc!r}"}
+            continue
         obj = {"source": slot.source, "id": slot.id, "title": slot.title, "published": slot.published}
         obj.update(facts)
         if slot.warnings:

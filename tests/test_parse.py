@@ -132,3 +132,11 @@ def test_offsets_slice_the_article_text(tmp_path):
     for field in ("liquidations", "price_moves", "quotes"):
         for item in obj[field]:
             assert ARTICLE[item["start"]:item["end"]] == item["text"]
+
+
+def test_text_over_a_million_characters(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("Long wrap\n\n" + "Ether was quiet again today.\n\n" * 36000, encoding="utf-8")
+    result, lines = run([str(path)])
+    assert result.exit_code == 0, result.output
+    assert lines[0]["id"] == "long" and "error" not in lines[0]

@@ -133,15 +133,15 @@ def qualify(text: str, amount: Amount) -> Amount:
 def find_amounts(text: str) -> list[Amount]:
     """Every figure in the text, left to right, with overlapping matches resolved to the first found."""
     found: list[Amount] = []
-    taken: list[tuple[int, int]] = []
+    taken: set[int] = set()
 
     def add(amount: Amount | None) -> None:
         if amount is None:
             return
-        if all(amount.end <= a or amount.start >= b for a, b in taken):
+        if not any(i in taken for i in range(amount.start, amount.end)):
             amount = qualify(text, amount)
             found.append(amount)
-            taken.append((amount.start, amount.end))
+            taken.update(range(amount.start, amount.end))
 
     lowered = text.lower()
     if "$" in text or "€" in text or "£" in text or "¥" in text or "₩" in text or "₹" in text or "usd" in lowered:

@@ -119,9 +119,50 @@ def time_phrase(text: str, near: int | None = None) -> str | None:
     return best.group(0).strip()
 
 
+class SortedSpans(list):
+    """Spans sorted by start, with their starts kept for bisection (a SpanGroup builds new Spans on every pass)."""
+
+    def __init__(self, spans=()) -> None:
+        super().__init__(sorted(spans, key=lambda s: (s.start, s.end)))
+        self.starts = [s.start for s in self]
+
+
+def kind_spans(doc: Doc, kind: str, label: str | None = None) -> SortedSpans:
+    """The doc's spans of one kind (and label), as a cached SortedSpans."""
+    key = ("spans", kind, label)
+    cached = doc.user_data.get(key)
+    if cached is None:
+        spans = list(doc.spans[kind]) if kind in doc.spans else []
+        cached = doc.user_data[key] = SortedSpans(s for s in spans if label is None or s.label_ == label)
+    return cached
+
+
 def spans_in(spans, start: int, end: int) -> list[Span]:
     """Spans lying wholly inside the token range [start, end)."""
+    if isinstance(spans, SortedSpans):
+        i = bisect.bisect_left(spans.starts, start)
+        out = []
+        while i < len(spans) and spans.starts[i] < end:
+            if spans[i].end <= end:
+                out.append(spans[i])
+            i += 1
+        return out
     return [s for s in spans if s.start >= start and s.end <= end]
+
+
+def figures_in(doc: Doc, start: int, end: int) -> list[Figure]:
+    """The figures wholly inside a token range."""
+    figs = figures(doc)
+    starts = doc.user_data.get("figure_starts")
+    if starts is None:
+        starts = doc.user_data["figure_starts"] = [f.start for f in figs]
+    i = bisect.bisect_left(starts, start)
+    out = []
+    while i < len(figs) and starts[i] < end:
+        if figs[i].end <= end:
+            out.append(figs[i])
+        i += 1
+    return out
 
 
 def quoted_ranges(text: str) -> list[tuple[int, int]]:
@@ -134,4 +175,5 @@ def quoted_ranges(text: str) -> list[tuple[int, int]]:
 
 def inside(ranges: list[tuple[int, int]], char: int) -> bool:
     """True when the character offset falls inside one of the ranges."""
-    return any(a < char < b for a, b in ranges)
+    k = bisect.bisect_left(ranges, (char, char)) - 1
+    return k >= 0 and ranges[k][0] < char < ranges[k][1]

@@ -9,8 +9,11 @@ from spacy.tokens import Doc, Span
 
 from extractor.nlp.context import (
     Figure,
+    SortedSpans,
     doc_text,
     figures,
+    figures_in,
+    kind_spans,
     paragraph_of,
     paragraph_starts,
     sentences,
@@ -59,7 +62,7 @@ def _plain(value: float | None) -> float | int | None:
 
 
 def _labelled(doc: Doc, kind: str, label: str) -> list[Span]:
-    return [s for s in doc.spans[kind] if s.label_ == label] if kind in doc.spans else []
+    return kind_spans(doc, kind, label)
 
 
 def side_tokens(doc: Doc, words: list[Span], heads: frozenset[str], triggers: list[Span]) -> list[Span]:
@@ -84,7 +87,7 @@ def nearest_side(fig: Figure, lo: int, hi: int, longs: list[Span], shorts: list[
     """The side named next to the figure: on its left within its slot, or just after as "of longs"."""
     best: tuple[int, str] | None = None
     for side, spans in (("long", longs), ("short", shorts)):
-        for s in spans:
+        for s in spans_in(spans, max(lo, fig.start - SIDE_WINDOW - 4), min(hi, fig.end + 6)):
             if lo <= s.start and s.end <= fig.start and fig.start - s.end <= SIDE_WINDOW:
                 dist = fig.start - s.end
             elif fig.end <= s.start < hi and s.start - fig.end <= 3:
@@ -103,13 +106,13 @@ def nearest_entity(doc: Doc, fig: Figure, lo: int, hi: int, kind: str) -> str | 
     """The venue or asset named in the figure's slot: one name on its left, or "on X" right after it."""
     if kind not in doc.spans:
         return None
-    left = [s for s in spans_in(doc.spans[kind], max(lo, fig.start - ENTITY_WINDOW), fig.start)]
+    left = [s for s in spans_in(kind_spans(doc, kind), max(lo, fig.start - ENTITY_WINDOW), fig.start)]
     names = {s.label_ for s in left}
     if len(names) == 1:
         return names.pop()
     if len(names) > 1:
         return None if kind == "exchange" else left[-1].label_
-    right = spans_in(doc.spans[kind], fig.end, min(hi, fig.end + 10))
+    right = spans_in(kind_spans(doc, kind), fig.end, min(hi, fig.end + 10))
     for span in right:
         if span.start - fig.end <= 3 or doc[span.start - 1].lower_ in {"on", "at", "via", "across"}:
             return span.label_
@@ -118,7 +121,7 @@ def nearest_entity(doc: Doc, fig: Figure, lo: int, hi: int, kind: str) -> str | 
 
 def distracted(doc: Doc, fig: Figure, lo: int, hi: int, distractors: list[Span]) -> bool:
     """True when the figure is tied to a word that makes it something else (open interest, inflows ...)."""
-    for d in distractors:
+    for d in spans_in(distractors, max(lo, fig.start - 8), min(hi, fig.end + 6)):
         if lo <= d.start and d.end <= fig.start and fig.start - d.end <= 5:
             between = doc[d.end:fig.start]
         elif fig.end <= d.start < hi and d.start - fig.end <= 3:
@@ -136,11 +139,11 @@ def find_liquidations(doc: Doc) -> list[Liquidation]:
     if not figs or "liq" not in doc.spans:
         return []
     triggers = _labelled(doc, "liq", "triggers")
-    if not triggers and "losses" not in {s.label_ for s in doc.spans["liq"]}:
+    if not triggers and not kind_spans(doc, "liq", "losses"):
         return []
     heads = doc.user_data.setdefault("side_heads", frozenset())
-    longs = side_tokens(doc, _labelled(doc, "liq", "long"), heads, triggers)
-    shorts = side_tokens(doc, _labelled(doc, "liq", "short"), heads, triggers)
+    longs = SortedSpans(side_tokens(doc, _labelled(doc, "liq", "long"), heads, triggers))
+    shorts = SortedSpans(side_tokens(doc, _labelled(doc, "liq", "short"), heads, triggers))
     distractors = _labelled(doc, "liq", "distractors")
     cues = _labelled(doc, "liq", "continuation")
     losers = _labelled(doc, "liq", "losers")
@@ -157,7 +160,8 @@ def find_liquidations(doc: Doc) -> list[Liquidation]:
     found: list[Liquidation] = []
     productive: set[int] = set()
     for i, sent in enumerate(sents):
-        sent_figs = [f for f in figs if f.start >= sent.start and f.end <= sent.end]
+        sent_figs = [f for f in figures_in(doc, sent.start, sent.end)
+                     if f.amount.usd is not None and f.amount.value >= MIN_LIQUIDATION_USD]
         if not sent_figs:
             continue
         if i not in trigger_sents:

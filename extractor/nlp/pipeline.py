@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.document import Document
+from extractor.document import MAX_BYTES, Document
 from extractor.nlp import amounts, lexicon, liquidations, price_moves, quotes, sentences, textform  # noqa: F401
 
 COMPONENTS = ("crypto_text_form", "crypto_sentences", "crypto_lexicon", "crypto_amounts", "crypto_liquidations",
@@ -52,6 +52,8 @@ def build_pipeline(model: str | None = None) -> Language:
         nlp.add_pipe("crypto_text_form")
         nlp.add_pipe("crypto_sentences")
     nlp.tokenizer = KeepText(nlp.tokenizer)
+    # our rules need no parser memory: any document `extractor.document` accepts may be processed
+    nlp.max_length = max(nlp.max_length, 2 * MAX_BYTES)
     for name in COMPONENTS[2:]:
         nlp.add_pipe(name)
     return nlp

@@ -9,8 +9,9 @@ from spacy.tokens import Doc, Span
 
 from extractor.nlp.context import (
     doc_text,
-    figures,
+    figures_in,
     inside,
+    kind_spans,
     quoted_ranges,
     sentence_at,
     sentences,
@@ -83,10 +84,10 @@ class PriceMove:
 def _verbs(doc: Doc, sent: Span, percents: list) -> list[tuple[Span, str, str]]:
     """(span, direction, form) for every move verb and every "down 5%"-style state word in the sentence."""
     out = []
-    for span in spans_in(doc.spans.get("move", []), sent.start, sent.end):
+    for span in spans_in(kind_spans(doc, "move"), sent.start, sent.end):
         direction, form = span.label_.split(":")
         out.append((span, direction, form))
-    for span in spans_in(doc.spans.get("state", []), sent.start, sent.end):
+    for span in spans_in(kind_spans(doc, "state"), sent.start, sent.end):
         after = any(0 <= f.start - span.end <= 1 for f in percents)
         before = any(f.end == span.start for f in percents)
         if after or before:
@@ -126,7 +127,10 @@ class MoveRules:
 
     def close(self, doc: Doc, subject: Span, verb: Span) -> bool:
         """True when only filler words stand between the asset and the verb ("Bitcoin (BTC) has fallen")."""
-        asset_tokens = {i for a in doc.spans.get("asset", []) for i in range(a.start, a.end)}
+        asset_tokens = doc.user_data.get("asset_tokens")
+        if asset_tokens is None:
+            asset_tokens = {i for a in kind_spans(doc, "asset") for i in range(a.start, a.end)}
+            doc.user_data["asset_tokens"] = asset_tokens
         between = [t for t in doc[subject.end:verb.start] if t.i not in asset_tokens and not t.is_space]
         return len(between) <= 4 and all(t.lower_ in self.close_fillers for t in between)
 
@@ -181,7 +185,7 @@ def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
         n = len(phrase)
         for k in range(len(words) - n + 1):
             if words[k:k + n] == phrase and all(w in fillers for w in words[k + n:]):
-                before = [a for a in doc.spans.get("asset", []) if a.end <= sent.start]
+                before = [a for a in kind_spans(doc, "asset") if a.end <= sent.start]
                 if not before:
                     return None
                 last = before[-1]
@@ -198,7 +202,7 @@ def _subjects(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> 
     """The assets the verb is about: the nearest asset on its left and any joined to it."""
     window = SUBJECT_WINDOW[form]
     limit = _skip_clause(doc, sent.start, verb.start)
-    all_assets = spans_in(doc.spans.get("asset", []), sent.start, verb.start)
+    all_assets = spans_in(kind_spans(doc, "asset"), sent.start, verb.start)
     assets = [a for a in all_assets if a.end <= limit and limit - a.end <= window]
     if not assets:
         anaphor = _anaphor(doc, sent, verb, rules) if form in {"finite", "ing", "state"} else None
@@ -277,16 +281,15 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
     if "asset" not in doc.spans or not len(doc.spans["asset"]):
         return []
     quoted = quoted_ranges(doc_text(doc))
-    all_figs = figures(doc)
     headline_end = doc_text(doc).find("\n") if "\n" in doc_text(doc).strip() else -1
     moves: list[PriceMove] = []
     for sent in sentences(doc):
-        sent_figs = [f for f in all_figs if f.start >= sent.start and f.end <= sent.end]
+        sent_figs = figures_in(doc, sent.start, sent.end)
         percents = [f for f in sent_figs if f.amount.kind == "percent"]
         verbs = _verbs(doc, sent, percents)
         if not verbs:
             continue
-        asset_starts = [a.start for a in spans_in(doc.spans["asset"], sent.start, sent.end)]
+        asset_starts = [a.start for a in spans_in(kind_spans(doc, "asset"), sent.start, sent.end)]
         sent_moves: list[PriceMove] = []
         for k, (verb, direction, form) in enumerate(verbs):
             if inside(quoted, verb.start_char):
@@ -378,10 +381,10 @@ def _noun_moves(doc: Doc, sent: Span, moves: list[PriceMove], percents: list, ru
         direction = rules.nouns[doc[k].lower_]
         asset = None
         if k + 2 < sent.end and doc[k + 1].lower_ in {"in", "for", "of"}:
-            asset = next((a for a in spans_in(doc.spans.get("asset", []), k + 2, min(sent.end, k + 5))
+            asset = next((a for a in spans_in(kind_spans(doc, "asset"), k + 2, min(sent.end, k + 5))
                           if a.start <= k + 3), None)
         if asset is None and fig.start >= 2 and doc[fig.start - 1].lower_ in {"'s", "’s"}:
-            asset = next((a for a in doc.spans.get("asset", []) if a.end in (fig.start, fig.start - 1)), None)
+            asset = next((a for a in kind_spans(doc, "asset") if a.end in (fig.start, fig.start - 1)), None)
         if asset is None or asset.label_ in taken:
             continue
         start, end = min(asset.start_char, fig.span.start_char), max(asset.end_char, doc[k].idx + len(doc[k]))
@@ -400,7 +403,7 @@ def _gapped(doc: Doc, sent: Span, moves: list[PriceMove], figs: list) -> list[Pr
     taken = {m.asset for m in moves}
     last = moves[-1]
     out = []
-    for asset in spans_in(doc.spans.get("asset", []), sent.start, sent.end):
+    for asset in spans_in(kind_spans(doc, "asset"), sent.start, sent.end):
         if asset.start_char <= last.end or asset.label_ in taken or asset.start == 0:
             continue
         if doc[asset.start - 1].lower_ not in {",", "and", "while", "with"}:

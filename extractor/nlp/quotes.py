@@ -59,11 +59,11 @@ class Person:
     org: str | None = None
     at: int = 0
     tokens: tuple[str, ...] = field(default_factory=tuple)
+    key: str = field(init=False, default="")
 
-    @property
-    def key(self) -> str:
-        """Lower-case name, for matching mentions of the same person."""
-        return " ".join(self.tokens).lower() if self.tokens else self.name.lower()
+    def __post_init__(self) -> None:
+        # lower-case name, for matching mentions of the same person
+        self.key = " ".join(self.tokens).lower() if self.tokens else self.name.lower()
 
 
 ORGANISATION = Person("an organisation")
@@ -170,6 +170,7 @@ class Speakers:
                 self.entity_at[span.start] = (span.end, kind)
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
+        self.known: dict[str, tuple[str | None, str | None]] = {}  # key -> first title and org seen
         self.first_names = first_names()
         self.subject_start = 0
 
@@ -373,23 +374,25 @@ class Speakers:
 
     def remember(self, person: Person) -> None:
         """Keep a mention; the latest title and organisation win, earlier ones fill gaps."""
-        for p in self.people:
-            if p.key == person.key:
-                person.title = person.title or p.title
-                person.org = person.org or p.org
+        known = self.known.get(person.key)
+        if known is not None:
+            person.title = person.title or known[0]
+            person.org = person.org or known[1]
+        if person.title or person.org or known is None:
+            old = known or (None, None)
+            self.known[person.key] = (old[0] or person.title, old[1] or person.org)
         self.people.append(person)
 
     def last_person_before(self, char: int, pronoun: str | None = None) -> Person | None:
         """The most recent person named before a character offset ("she" skips the men named since)."""
         wanted = PRONOUN_GENDER.get(pronoun or "")
-        best = None
-        for p in self.people:
-            if p.at >= char or p is ORGANISATION or (best is not None and p.at < best.at):
+        for p in sorted((p for p in self.people if p.at < char), key=lambda p: p.at, reverse=True):
+            if p is ORGANISATION:
                 continue
             if wanted and p.tokens and name_gender(p.tokens[0]) not in {wanted, "unknown"}:
                 continue
-            best = p
-        return best
+            return p
+        return None
 
     def scan_lower_people(self) -> None:
         """In lower-cased text, people are introduced as "name (a) role at org": register them."""
@@ -639,7 +642,8 @@ def find_quotes(doc: Doc) -> list[Quote]:
         close_tok += 1 if close_tok < len(doc) and doc[close_tok].text in "”\"’»" else 0
         next_open = bounds[k + 1][0] if k + 1 < len(passages) else len(doc)
         tail_limit = min(next_open, close_tok + MAX_TAIL)
-        para_end_char = next((s for s in starts if s > p.end), len(text) + 1)
+        para = paragraph_of(starts, p.end)
+        para_end_char = starts[para + 1] if para + 1 < len(starts) else len(text) + 1
         while tail_limit > close_tok and doc[tail_limit - 1].idx >= para_end_char:
             tail_limit -= 1
         prev_close = bounds[k - 1][1] + 1 if k else 0
@@ -693,9 +697,9 @@ def find_quotes(doc: Doc) -> list[Quote]:
         if inner_end <= inner_start:
             continue
         person = p.speaker
-        known = [q for q in sp.people if q.key == person.key]
-        title = person.title or next((q.title for q in known if q.title), None)
-        org = person.org or next((q.org for q in known if q.org), None)
+        known = sp.known.get(person.key, (None, None))
+        title = person.title or known[0]
+        org = person.org or known[1]
         quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
                             "explicit" if p.explicit else "inherited"))
     return quotes
