@@ -113,3 +113,8 @@ def test_she_skips_men_named_since(nlp):
         "“We are not done yet,” she said."
     )
     assert [q[0] for q in quotes(nlp, text)] == ["Maria Lund"]
+
+
+def test_social_media_handle_speaks(nlp):
+    text = "T\n\n“Funding is negative everywhere,” pseudonymous trader @KoiCapital wrote on X."
+    assert quotes(nlp, text) == [("@KoiCapital", "trader", None, "Funding is negative everywhere")]

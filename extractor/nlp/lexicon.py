@@ -40,6 +40,7 @@ class Lexicon:
     adverbs: frozenset[str] = frozenset()
     org_suffixes: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
+    descriptors: frozenset[str] = frozenset()
 
     def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False, normalised: bool = False) -> None:
         """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
@@ -75,6 +76,7 @@ def load_lexicon() -> Lexicon:
     lex.adverbs = frozenset(speech["adverbs"])
     lex.org_suffixes = frozenset(roles["org_suffixes"])
     lex.places = frozenset(p.lower() for p in roles["places"])
+    lex.descriptors = frozenset(d.lower() for d in roles["descriptors"])
     liq = load_yaml("liquidations.yaml")
     for key in ("triggers", "continuation", "long", "short", "distractors", "losses", "losers"):
         lex.add("liq", key, liq[key])

@@ -31,6 +31,7 @@ NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", 
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
 PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
 MARKS = re.compile("[“”‘’«»„\"'\n]")
+HANDLE = re.compile(r"@\w{2,30}")
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
@@ -177,6 +178,8 @@ class Speakers:
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
         """Could this token be part of a person's name?"""
+        if HANDLE.fullmatch(tok.text):
+            return True
         if not tok.is_alpha and not re.fullmatch(r"[A-Z]\.|[A-Za-z]+['’][A-Za-z]+", tok.text):
             return False
         low = tok.lower_
@@ -337,6 +340,8 @@ class Speakers:
     def display_title(self, span: Span) -> str:
         """A role as it should be shown: lower case unless it is an acronym."""
         words = [t.text if t.is_upper and len(t) > 1 else t.lower_ for t in span if not t.is_space]
+        while len(words) > 1 and words[0].lower() in self.lex.descriptors:
+            words = words[1:]
         return " ".join(words).replace(" - ", "-")
 
     def person(self, start: int, end: int, title: str | None, org: str | None) -> Person | None:
@@ -344,6 +349,11 @@ class Speakers:
         if end <= start:
             return None
         span = self.doc[start:end]
+        if len(span) == 1 and HANDLE.fullmatch(span.text):
+            # a social-media handle names a (perhaps pseudonymous) person on its own
+            found = Person(span.text, title, org, span.start_char, (span.text.lower(),))
+            self.remember(found)
+            return found
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
