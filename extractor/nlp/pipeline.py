@@ -2,20 +2,68 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from extractor.document import Document
+from extractor.nlp import amounts, lexicon, liquidations, price_moves, quotes, sentences, textform  # noqa: F401
+
+COMPONENTS = ("crypto_text_form", "crypto_sentences", "crypto_lexicon", "crypto_amounts", "crypto_liquidations",
+              "crypto_price_moves", "crypto_quotes")
 
 
 def build_pipeline(model: str | None = None) -> Language:
-    """A blank English pipeline plus our components (or a trained pipeline named by `model`)."""
-    nlp = spacy.load(model) if model else spacy.blank("en")
-    if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
-        nlp.add_pipe("sentencizer")
+    """A blank English pipeline plus our components; `model` adds a trained pipeline's entities."""
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["lemmatizer"])
+        except OSError as exc:
+            raise ValueError(f"spaCy pipeline {model!r} is not installed: {exc}") from exc
+        if "parser" in nlp.pipe_names:
+            nlp.disable_pipe("parser")
+        nlp.add_pipe("crypto_text_form", first=True)
+        nlp.add_pipe("crypto_sentences", after="crypto_text_form")
+    else:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("crypto_text_form")
+        nlp.add_pipe("crypto_sentences")
+    for name in COMPONENTS[2:]:
+        nlp.add_pipe(name)
     return nlp
+
+
+def mentions(doc: Doc, kind: str) -> list[dict]:
+    """Canonical names of one entity kind with their mention counts, most mentioned first."""
+    if kind not in doc.spans:
+        return []
+    lex = doc._.lexicon
+    counts = Counter(s.label_ for s in doc.spans[kind])
+    return [{"name": lex.names.get((kind, label), label), "mentions": n} for label, n in counts.most_common()]
+
+
+def doc_facts(doc: Doc) -> dict:
+    """The facts of one processed Doc as plain JSON-ready data."""
+    facts = {
+        "liquidations": [x.to_json() for x in doc._.liquidations or []],
+        "price_moves": [x.to_json() for x in doc._.price_moves or []],
+        "exchanges": mentions(doc, "exchange"),
+        "quotes": [x.to_json() for x in doc._.quotes or []],
+        "providers": mentions(doc, "provider"),
+        "assets": [{"ticker": m["name"] and label, "mentions": m["mentions"]}
+                   for m, label in zip(mentions(doc, "asset"), _labels(doc, "asset"))],
+    }
+    if doc.ents:
+        facts["entities"] = [{"label": e.label_, "text": e.text, "start": e.start_char, "end": e.end_char}
+                             for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "DATE", "MONEY"}]
+    return facts
+
+
+def _labels(doc: Doc, kind: str) -> list[str]:
+    return [label for label, _ in Counter(s.label_ for s in doc.spans[kind]).most_common()] if kind in doc.spans else []
 
 
 def analyse_text(nlp: Language, text: str, published: str | None = None) -> dict:
@@ -25,8 +73,8 @@ def analyse_text(nlp: Language, text: str, published: str | None = None) -> dict
 
 def analyse_texts(nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[dict]:
     """Facts for many (text, published) pairs, using `nlp.pipe` in batches."""
-    for _doc in nlp.pipe((t for t, _ in items), batch_size=batch_size):
-        yield {"liquidations": [], "price_moves": [], "exchanges": [], "quotes": []}
+    for doc in nlp.pipe((text for text, _ in items), batch_size=batch_size):
+        yield doc_facts(doc)
 
 
 def analyse_documents(nlp: Language, documents: Iterable[Document]) -> Iterator[dict]:

@@ -1,0 +1,162 @@
+"""Money amounts, percentages and bare price figures found by regular expressions over the text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+QUALIFIER = (
+    r"(?:as low as|as high as|more than|over|nearly|almost|about|around|roughly|approximately|approx\.|some|"
+    r"close to|at least|"
+    r"up to|as much as|as little as|less than|under|just over|just under|an estimated|upwards of|"
+    r"in excess of|north of|well over|a total of|a combined|a further|another|an additional)"
+)
+MULTIPLIERS = {
+    "trillion": 1e12, "tn": 1e12, "t": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "bln": 1e9,
+    "million": 1e6, "mn": 1e6, "mln": 1e6, "m": 1e6, "mm": 1e6, "thousand": 1e3, "k": 1e3,
+}
+PREFIX_CURRENCIES = {
+    "us$": "USD", "u.s.$": "USD", "$": "USD", "usd": "USD", "a$": "AUD", "au$": "AUD", "c$": "CAD",
+    "ca$": "CAD", "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "r$": "BRL", "€": "EUR", "eur": "EUR", "£": "GBP",
+    "gbp": "GBP", "¥": "JPY", "jpy": "JPY", "cny": "CNY", "₩": "KRW", "krw": "KRW", "₹": "INR", "inr": "INR",
+    "aud": "AUD", "cad": "CAD", "chf": "CHF",
+}
+SUFFIX_CURRENCIES = {
+    "dollars": "USD", "dollar": "USD", "usd": "USD", "us dollars": "USD", "usdt": "USD", "usdc": "USD",
+    "euros": "EUR", "euro": "EUR", "eur": "EUR", "pounds": "GBP", "pounds sterling": "GBP", "sterling": "GBP",
+    "gbp": "GBP", "yen": "JPY", "jpy": "JPY", "won": "KRW", "krw": "KRW", "rupees": "INR", "yuan": "CNY",
+    "renminbi": "CNY", "swiss francs": "CHF", "francs": "CHF", "reais": "BRL", "rubles": "RUB", "roubles": "RUB",
+    "lira": "TRY", "australian dollars": "AUD", "canadian dollars": "CAD", "hong kong dollars": "HKD",
+    "singapore dollars": "SGD",
+}
+_prefix = "|".join(sorted((re.escape(k) for k in PREFIX_CURRENCIES), key=len, reverse=True))
+_suffix = "|".join(sorted((re.escape(k) for k in SUFFIX_CURRENCIES), key=len, reverse=True))
+_mult_word = r"trillion|billion|million|thousand"
+_mult_abbr = r"tn|bn|bln|mn|mln|mm|[tbmk]"
+
+MONEY_PREFIXED = re.compile(
+    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![A-Za-z])(?P<cur>{_prefix})\s?(?P<num>{NUM})"
+    rf"(?:\s?(?:-|–)\s?(?:{_prefix})?\s?(?P<num2>{NUM}))?"
+    rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?"
+    rf"(?:\s(?P<cur2>{_suffix})\b)?",
+    re.IGNORECASE,
+)
+MONEY_SUFFIXED = re.compile(
+    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.,])(?P<num>{NUM})"
+    rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?"
+    rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?\s(?P<cur2>{_suffix})\b",
+    re.IGNORECASE,
+)
+CENTS = re.compile(rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.])(?P<num>{NUM})\s?(?:cents?|¢)(?!\w)", re.IGNORECASE)
+PERCENT = re.compile(
+    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w.])(?P<num>[-+−]?{NUM})"
+    rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
+    re.IGNORECASE,
+)
+BARE = re.compile(r"(?<![\w$.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?P<abbr>k)\b)", re.IGNORECASE)
+
+
+@dataclass
+class Amount:
+    """A figure in the text: money, a percentage or a bare number, with its character offsets."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    kind: str  # "money", "percent" or "number"
+    currency: str | None = None
+    qualifier: str | None = None
+    scaled: bool = False
+    upper: float | None = None
+
+    @property
+    def usd(self) -> float | None:
+        """The value in US dollars, or None for other currencies and non-money figures."""
+        return self.value if self.kind == "money" and self.currency == "USD" else None
+
+
+def to_float(text: str) -> float:
+    """'1,234.5' -> 1234.5 (a leading unicode minus counts)."""
+    return float(text.replace(",", "").replace("−", "-"))
+
+
+def _scale(match: re.Match) -> tuple[float, bool]:
+    word = match.group("mult") or match.group("abbr")
+    if not word:
+        return 1.0, False
+    return MULTIPLIERS[word.lower()], True
+
+
+def _money(match: re.Match, prefixed: bool) -> Amount | None:
+    scale, scaled = _scale(match)
+    abbr = match.group("abbr")
+    if abbr and abbr.lower() == "t" and not prefixed:
+        return None
+    if prefixed:
+        currency = PREFIX_CURRENCIES[match.group("cur").lower().replace(" ", "")]
+        if match.group("cur2"):
+            currency = SUFFIX_CURRENCIES[match.group("cur2").lower()]
+    else:
+        currency = SUFFIX_CURRENCIES[match.group("cur2").lower()]
+    value = to_float(match.group("num")) * scale
+    upper = to_float(match.group("num2")) * scale if match.group("num2") else None
+    qualifier = match.group("qual").lower() if match.group("qual") else None
+    start = match.start("qual") if qualifier else match.start("cur" if prefixed else "num")
+    return Amount(start, match.end(), match.group(0)[start - match.start():], value, "money", currency,
+                  qualifier, scaled, upper)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every figure in the text, left to right, with overlapping matches resolved to the first found."""
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    def add(amount: Amount | None) -> None:
+        if amount is not None and free(amount.start, amount.end):
+            found.append(amount)
+            taken.append((amount.start, amount.end))
+
+    if "$" in text or "€" in text or "£" in text or "¥" in text or "USD" in text.upper():
+        for m in MONEY_PREFIXED.finditer(text):
+            add(_money(m, prefixed=True))
+    for m in MONEY_SUFFIXED.finditer(text):
+        add(_money(m, prefixed=False))
+    for m in CENTS.finditer(text):
+        qual = m.group("qual").lower() if m.group("qual") else None
+        start = m.start("qual") if qual else m.start("num")
+        add(Amount(start, m.end(), text[start:m.end()], to_float(m.group("num")) / 100, "money", "USD", qual))
+    for m in PERCENT.finditer(text):
+        qual = m.group("qual").lower() if m.group("qual") else None
+        start = m.start("qual") if qual else m.start("num")
+        upper = to_float(m.group("num2")) if m.group("num2") else None
+        add(Amount(start, m.end(), text[start:m.end()], to_float(m.group("num")), "percent", None, qual,
+                   False, upper))
+    for m in BARE.finditer(text):
+        scale = 1e3 if m.group("abbr") else 1.0
+        number = m.group("num")[:-1] if m.group("abbr") else m.group("num")
+        add(Amount(m.start(), m.end(), m.group(0), to_float(number) * scale, "number", None, None, bool(scale > 1)))
+    found.sort(key=lambda a: a.start)
+    return found
+
+
+if not Doc.has_extension("amounts"):
+    Doc.set_extension("amounts", default=None)
+
+
+@Language.factory("crypto_amounts")
+def make_amounts(nlp: Language, name: str):
+    """Attach every money figure, percentage and bare number to `doc._.amounts`."""
+
+    def component(doc: Doc) -> Doc:
+        doc._.amounts = find_amounts(doc.text) if any(c.isdigit() for c in doc.text) else []
+        return doc
+
+    return component

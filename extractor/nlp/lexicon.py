@@ -1,0 +1,122 @@
+"""The gazetteer component: exchanges, assets, providers, media, roles and trigger words from `patterns/`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from extractor.patterns import load_jsonl, load_yaml
+
+# Entity kinds compete for the same words ("Binance Coin" is an asset, not the exchange).
+ENTITY_KINDS = ("exchange", "asset", "provider", "media")
+ENTITY_FILES = {"exchange": "exchanges.jsonl", "asset": "assets.jsonl", "provider": "providers.jsonl",
+                "media": "media.jsonl"}
+
+
+@dataclass
+class Lexicon:
+    """Every phrase list of `patterns/`, as (kind, label) -> phrases, split by case sensitivity."""
+
+    folded: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    exact: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    role_modifiers: frozenset[str] = frozenset()
+    speech_flags: dict[str, list[str]] = field(default_factory=dict)
+    pronouns: frozenset[str] = frozenset()
+    org_stop: frozenset[str] = frozenset()
+    modals: tuple[str, ...] = ()
+    no_move: tuple[str, ...] = ()
+    figure_kinds: dict[str, list[str]] = field(default_factory=dict)
+    needs_number: frozenset[str] = frozenset()
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False) -> None:
+        """Register phrases under (kind, label)."""
+        target = self.exact if exact else self.folded
+        bucket = target.setdefault((kind, label), set())
+        bucket.update(p if exact else p.lower() for p in phrases if p)
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Read every pattern file once."""
+    lex = Lexicon()
+    for kind, filename in ENTITY_FILES.items():
+        for row in load_jsonl(filename):
+            label = row["name"] if kind != "asset" else row["id"]
+            lex.names[(kind, label)] = row["name"]
+            lex.add(kind, label, [row["name"]] * (kind != "asset" and not row.get("case_sensitive")))
+            lex.add(kind, label, row.get("aliases", []))
+            lex.add(kind, label, row.get("case_sensitive", []), exact=True)
+    roles = load_yaml("roles.yaml")
+    lex.add("role", "role", roles["roles"])
+    lex.role_modifiers = frozenset(m.lower() for m in roles["modifiers"])
+    speech = load_yaml("speech.yaml")
+    lex.speech_flags = {verb.lower(): flags for verb, flags in speech["verbs"].items()}
+    lex.add("speech", "speech", lex.speech_flags)
+    lex.pronouns = frozenset(speech["pronouns"])
+    lex.org_stop = frozenset(speech["org_stop"])
+    liq = load_yaml("liquidations.yaml")
+    for key in ("triggers", "continuation", "long", "short", "distractors"):
+        lex.add("liq", key, liq[key])
+    moves = load_yaml("price_moves.yaml")
+    needs = set()
+    for direction in ("down", "up"):
+        for form in ("finite", "s", "ing", "base"):
+            lex.add("move", f"{direction}:{form}", moves[direction][form])
+        needs.update(w.lower() for w in moves[direction]["needs_number"])
+        lex.add("state", direction, moves["state"][direction])
+    lex.needs_number = frozenset(needs)
+    lex.modals = tuple(m.lower() for m in moves["modals"])
+    lex.no_move = tuple(m.lower() for m in moves["no_move"])
+    lex.figure_kinds = {k: [p.lower() for p in v] for k, v in moves["figure_kinds"].items()}
+    return lex
+
+
+def _matcher(nlp: Language, table: dict[tuple[str, str], set[str]], attr: str) -> PhraseMatcher:
+    matcher = PhraseMatcher(nlp.vocab, attr=attr)
+    for (kind, label), phrases in table.items():
+        matcher.add(f"{kind}|{label}", list(nlp.tokenizer.pipe(sorted(phrases))))
+    return matcher
+
+
+if not Doc.has_extension("lexicon"):
+    Doc.set_extension("lexicon", default=None)
+
+
+@Language.factory("crypto_lexicon")
+def make_lexicon(nlp: Language, name: str):
+    """Mark exchanges, assets, providers, media (doc.spans by kind) and the trigger words the rules need."""
+    lex = load_lexicon()
+    folded = _matcher(nlp, lex.folded, "LOWER")
+    exact = _matcher(nlp, lex.exact, "ORTH")
+    strings = nlp.vocab.strings
+
+    def component(doc: Doc) -> Doc:
+        entities: list[Span] = []
+        words: dict[str, list[Span]] = {}
+        for match_id, start, end in list(folded(doc)) + list(exact(doc)):
+            kind, label = strings[match_id].split("|", 1)
+            span = Span(doc, start, end, label=label)
+            if kind in ENTITY_KINDS:
+                span = Span(doc, start, end, label=f"{kind}|{label}")
+                entities.append(span)
+            else:
+                words.setdefault(kind, []).append(span)
+        chosen = filter_spans(entities)
+        for kind in ENTITY_KINDS:
+            doc.spans[kind] = [
+                Span(doc, s.start, s.end, label=s.label_.split("|", 1)[1]) for s in chosen
+                if s.label_.startswith(kind + "|")
+            ]
+        for kind, spans in words.items():
+            doc.spans[kind] = sorted(spans, key=lambda s: (s.start, -s.end))
+        doc._.lexicon = lex
+        return doc
+
+    return component

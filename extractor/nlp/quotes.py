@@ -1,0 +1,559 @@
+"""Quotes: direct quotations attributed to named people, with their title and organisation.
+
+Works on cased, punctuated text and on lower-cased normalised text: where capital letters are missing, the
+structure around the quotation (speech verb, role noun, "at"/"of"/"with" organisation) finds the speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from extractor.nlp.context import paragraph_of, paragraph_starts
+
+MAX_TAIL = 30
+MAX_HEAD = 30
+HEAD_GAP = 9
+PARTICLES = {"de", "van", "der", "von", "da", "di", "le", "la", "al", "bin", "el", "del", "dos", "du", "ten", "ter",
+             "st", "mc", "mac", "al-", "ben"}
+ORG_CONNECTORS = {"of", "&", "and", "'s", "’s", "-", ".", "de", "for", "the"}
+ORG_PREPS = {"at", "of", "with", "from", "for"}
+DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+               "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+               "nov", "dec", "today", "yesterday", "tomorrow", "weekend", "week", "month", "year"}
+NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
+SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
+PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+
+
+@dataclass
+class Passage:
+    """A stretch of text inside quotation marks; `inner_*` exclude the marks."""
+
+    start: int
+    end: int
+    inner_start: int
+    inner_end: int
+    continues: bool = False
+    speaker: Person | None = None
+    explicit: bool = False
+
+
+@dataclass
+class Person:
+    """A person named in the text, with what the text says of them."""
+
+    name: str
+    title: str | None = None
+    org: str | None = None
+    at: int = 0
+    tokens: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> str:
+        """Lower-case name, for matching mentions of the same person."""
+        return " ".join(self.tokens).lower() if self.tokens else self.name.lower()
+
+
+@dataclass
+class Quote:
+    """One quoted passage attributed to one person."""
+
+    speaker: str
+    title: str | None
+    org: str | None
+    text: str
+    start: int
+    end: int
+    attribution: str  # "explicit", "pronoun", "inherited"
+
+    def to_json(self) -> dict:
+        """The SCHEMA.md object, with extra keys."""
+        return {"speaker": self.speaker, "title": self.title, "org": self.org, "text": self.text,
+                "start": self.start, "end": self.end, "attribution": self.attribution}
+
+
+def find_passages(text: str) -> list[Passage]:
+    """Quoted passages: curly pairs anywhere, straight pairs within a paragraph, paragraph-spanning quotes."""
+    passages: list[Passage] = []
+    starts = paragraph_starts(text)
+    para_end = [s - 1 for s in starts[1:]] + [len(text)]
+    open_at: int | None = None
+    open_mark = ""
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if open_at is None:
+            if c in PAIRS and (c != "‘" or i == 0 or not text[i - 1].isalnum()):
+                open_at, open_mark = i, c
+            elif c == '"':
+                open_at, open_mark = i, '"'
+            elif c == "\n":
+                pass
+        else:
+            para = paragraph_of(starts, open_at)
+            closing = PAIRS.get(open_mark, '"')
+            if c == closing and (closing != "’" or i + 1 >= n or not text[i + 1].isalpha()):
+                passages.append(Passage(open_at, i + 1, open_at + 1, i))
+                open_at = None
+            elif c == open_mark and open_mark != '"' or (i > para_end[para]):
+                # a new opening mark or a new paragraph before the close: the quote ran to here
+                end = min(i, para_end[para])
+                while end > open_at + 1 and text[end - 1].isspace():
+                    end -= 1
+                passages.append(Passage(open_at, end, open_at + 1, end))
+                open_at = None
+                continue
+        i += 1
+    if open_at is not None:
+        end = para_end[paragraph_of(starts, open_at)]
+        passages.append(Passage(open_at, end, open_at + 1, end))
+    for prev, cur in zip(passages, passages[1:]):
+        gap = text[prev.end:cur.start]
+        if not gap.strip() and "\n" in gap and text[prev.end - 1:prev.end] not in ("”", '"', "’"):
+            cur.continues = True
+    return [p for p in passages if text[p.inner_start:p.inner_end].strip()]
+
+
+class Speakers:
+    """Finds the speaker of each passage from the words around it."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        lex = doc._.lexicon
+        self.lex = lex
+        self.lower_text = doc._.normalised
+        self.speech_at: dict[int, tuple[int, set[str]]] = {}
+        for span in doc.spans.get("speech", []):
+            self.speech_at.setdefault(span.start, (span.end, set(lex.speech_flags.get(span.text.lower(), []))))
+        self.role_at: dict[int, int] = {}
+        for span in doc.spans.get("role", []):
+            if span.end > self.role_at.get(span.start, -1):
+                self.role_at[span.start] = span.end
+        self.role_tokens = {i for s, e in self.role_at.items() for i in range(s, e)}
+        self.entity_at: dict[int, tuple[int, str]] = {}
+        for kind in ("exchange", "asset", "provider", "media"):
+            for span in doc.spans.get(kind, []):
+                self.entity_at[span.start] = (span.end, kind)
+        self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
+        self.people: list[Person] = []
+
+    # ---- token classes -------------------------------------------------------------------------------------
+    def is_namey(self, tok: Token) -> bool:
+        """Could this token be part of a person's name?"""
+        if not tok.is_alpha and not re.fullmatch(r"[A-Z]\.|[A-Za-z]+['’][A-Za-z]+", tok.text):
+            return False
+        low = tok.lower_
+        if tok.i in self.role_tokens or tok.i in self.speech_at or low in self.lex.pronouns:
+            return False
+        if low in self.lex.role_modifiers:
+            return False
+        if self.lower_text:
+            return low not in NOT_NAMES and tok.i not in self.entity_tokens and len(low) > 1
+        if low in PARTICLES:
+            return True
+        return (tok.is_title or re.fullmatch(r"[A-Z]\.", tok.text) is not None
+                or re.fullmatch(r"(Mc|Mac|O')[A-Z][a-z]+", tok.text) is not None) and low not in DAYS_MONTHS \
+            and tok.i not in self.entity_tokens
+
+    def speech(self, i: int, flag: str) -> int | None:
+        """End of the speech verb starting at token i, if it has the flag."""
+        hit = self.speech_at.get(i)
+        return hit[0] if hit and flag in hit[1] else None
+
+    # ---- names, roles, organisations ----------------------------------------------------------------------
+    def name_forward(self, i: int, limit: int) -> int:
+        """End of a name starting at token i (i itself when there is none)."""
+        doc = self.doc
+        j = i
+        while j < limit and j - i < 4:
+            tok = doc[j]
+            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i):
+                j += 1
+            elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
+                j += 1
+            else:
+                break
+        while j > i and doc[j - 1].lower_ in PARTICLES:
+            j -= 1
+        if self.lower_text and j - i > 2:
+            j = i + 2 if j - i == 3 and self.role_start(i + 2) is None else j
+        return j
+
+    def name_backward(self, end: int, limit: int) -> int:
+        """Start of a name ending at token `end` (end itself when there is none)."""
+        doc = self.doc
+        j = end
+        cap = 3 if self.lower_text else 4
+        while j > limit and end - j < cap:
+            tok = doc[j - 1]
+            if self.is_namey(tok):
+                j -= 1
+            elif tok.text == "-" and j - 1 > limit and self.is_namey(doc[j - 2]) and not doc[j - 2].whitespace_:
+                j -= 1
+            else:
+                break
+        while j < end and doc[j].lower_ in PARTICLES:
+            j += 1
+        if self.lower_text and end - j == 3:
+            j += 1
+        return j
+
+    def role_start(self, i: int) -> int | None:
+        """End of a role phrase (modifiers, then a role noun) starting at token i."""
+        doc = self.doc
+        j = i
+        while j < len(doc) and j - i < 5 and j not in self.role_at and doc[j].lower_ in self.lex.role_modifiers:
+            j += 1
+        if j in self.role_at:
+            end = self.role_at[j]
+            # "head of research": a lower-case complement after "of" in cased text belongs to the role
+            if not self.lower_text and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_lower \
+                    and doc[end + 1].is_alpha and doc[end + 1].lower_ not in {"the", "a", "an"}:
+                end += 2
+                while end < len(doc) and doc[end].is_lower and doc[end].is_alpha and doc[end].lower_ not in ORG_PREPS:
+                    end += 1
+            return end
+        return None
+
+    def role_backward(self, end: int, limit: int) -> int | None:
+        """Start of a role phrase ending at token `end`."""
+        for start in range(max(limit, end - 7), end):
+            if self.role_start(start) == end:
+                return start
+        return None
+
+    def org_forward(self, i: int, limit: int) -> int:
+        """End of an organisation name starting at token i."""
+        doc = self.doc
+        j = i
+        if j < limit and doc[j].lower_ == "the":
+            j += 1
+        if self.lower_text:
+            while j < limit and j - i < 6:
+                tok = doc[j]
+                if (not (tok.is_alpha or tok.text in {"'s", "’s", "&", "-", "."}) or tok.i in self.speech_at
+                        or tok.lower_ in self.lex.org_stop or tok.lower_ in self.lex.pronouns
+                        or tok.text in "“”\"‘’" or tok.lower_ in {"said", "says", "told"}):
+                    break
+                j += 1
+            return j
+        while j < limit and j - i < 8:
+            tok = doc[j]
+            capital = tok.text[:1].isupper() or any(c.isupper() for c in tok.text[1:]) or tok.like_num
+            if capital and tok.i not in self.speech_at:
+                j += 1
+            elif tok.lower_ in ORG_CONNECTORS and j > i and j + 1 < limit and not tok.is_space \
+                    and (doc[j + 1].text[:1].isupper() or doc[j + 1].text in {"'s", "’s"}):
+                j += 1
+            elif tok.text in {"'s", "’s"} and j > i:
+                j += 1
+            else:
+                break
+        return j
+
+    def display(self, span: Span) -> str:
+        """A name as it should be shown: as written, or title-cased when the text has no capitals."""
+        text = " ".join(t.text for t in span if not t.is_space).replace(" - ", "-").replace(" -", "-")
+        text = re.sub(r"\s+(['’]s)\b", r"\1", text)
+        if not self.lower_text:
+            return text
+        words = text.split()
+        return " ".join(w if (k and w in SMALL_WORDS) else w[:1].upper() + w[1:] for k, w in enumerate(words))
+
+    def appositive(self, i: int, limit: int) -> tuple[str | None, str | None, int]:
+        """Parse ", (a) ROLE (at|of|with) ORG" from token i; returns (title, org, end)."""
+        doc = self.doc
+        j = i
+        if j < limit and doc[j].text == ",":
+            j += 1
+        if j < limit and doc[j].lower_ in {"a", "an", "the"}:
+            j += 1
+        # "Swissquote analyst" style: organisation, then role
+        org_first_end = self.org_forward(j, limit) if not self.lower_text else j
+        for start in (j, org_first_end):
+            role_end = self.role_start(start) if start < limit else None
+            if role_end is None or role_end > limit:
+                continue
+            title = self.display_title(doc[start:role_end])
+            org = self.display(doc[j:start]) if start > j else None
+            k = role_end
+            if k < limit and doc[k].lower_ in ORG_PREPS:
+                org_end = self.org_forward(k + 1, limit)
+                if org_end > k + 1:
+                    org = self.display(doc[k + 1:org_end]).removeprefix("The ").removeprefix("the ")
+                    k = org_end
+            return title, org, k
+        return None, None, i
+
+    def display_title(self, span: Span) -> str:
+        """A role as it should be shown: lower case unless it is an acronym."""
+        words = [t.text if t.is_upper and len(t) > 1 else t.lower_ for t in span if not t.is_space]
+        return " ".join(words).replace(" - ", "-")
+
+    def person(self, start: int, end: int, title: str | None, org: str | None) -> Person | None:
+        """A Person for the name tokens [start, end), resolving a lone surname to an earlier full name."""
+        if end <= start:
+            return None
+        span = self.doc[start:end]
+        words = tuple(t.lower_ for t in span if t.is_alpha)
+        if not words:
+            return None
+        if len(words) == 1:
+            earlier = self.resolve_surname(words[0])
+            if earlier is None and title is None:
+                return None
+            if earlier is not None:
+                return Person(earlier.name, title or earlier.title, org or earlier.org, span.start_char,
+                              earlier.tokens)
+        found = Person(self.display(span), title, org, span.start_char, words)
+        self.remember(found)
+        return found
+
+    def resolve_surname(self, word: str) -> Person | None:
+        """The last person named with this surname (or first name)."""
+        for p in reversed(self.people):
+            if p.tokens and (p.tokens[-1] == word or p.tokens[0] == word) and len(p.tokens) > 1:
+                return p
+        return None
+
+    def remember(self, person: Person) -> None:
+        """Keep a mention; the latest title and organisation win, earlier ones fill gaps."""
+        for p in self.people:
+            if p.key == person.key:
+                person.title = person.title or p.title
+                person.org = person.org or p.org
+        self.people.append(person)
+
+    def last_person_before(self, char: int) -> Person | None:
+        """The most recent person named before a character offset."""
+        best = None
+        for p in self.people:
+            if p.at < char and (best is None or p.at >= best.at):
+                best = p
+        return best
+
+    # ---- attribution ---------------------------------------------------------------------------------------
+    def after_verb(self, i: int, limit: int) -> Person | None:
+        """Speaker named after a speech verb: `said (Org) (role) Name(, role at Org)`."""
+        doc = self.doc
+        if i < limit and doc[i].lower_ in self.lex.pronouns:
+            return self.last_person_before(doc[i].idx)
+        j = i
+        pre_title = pre_org = None
+        title, org, k = self.appositive(j, limit)
+        if title is not None:
+            pre_title, pre_org, j = title, org, k
+            if j < limit and doc[j].text == ",":
+                j += 1
+        name_end = self.name_forward(j, limit)
+        if name_end == j:
+            return None
+        title, org, _ = self.appositive(name_end, limit)
+        if title is None and name_end < limit and doc[name_end].lower_ in {"of", "at"}:
+            org_end = self.org_forward(name_end + 1, limit)
+            if org_end > name_end + 1:
+                org = self.display(doc[name_end + 1:org_end])
+        return self.person(j, name_end, title or pre_title, org or pre_org)
+
+    def before_verb(self, verb: int, limit: int) -> Person | None:
+        """Speaker named before a speech verb: `Name(, a role at Org,) said` or `(Org) role Name said`."""
+        doc = self.doc
+        j = verb
+        if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
+            return self.last_person_before(doc[j - 1].idx)
+        title = org = None
+        if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
+            # "Name, a role at Org, said": find the comma that opens the appositive
+            for c in range(j - 2, max(limit, j - 16) - 1, -1):
+                if doc[c].text == ",":
+                    t, o, end = self.appositive(c, j - 1)
+                    if t is not None and end == j - 1:
+                        title, org, j = t, o, c
+                    break
+        elif self.lower_text:
+            # "name role at org said" with no commas: walk back over org and role
+            for p in range(j - 1, max(limit, j - 9) - 1, -1):
+                if doc[p].lower_ in ORG_PREPS and self.role_backward(p, limit) is not None:
+                    if self.org_forward(p + 1, j) == j:
+                        rs = self.role_backward(p, limit)
+                        title = self.display_title(doc[rs:p])
+                        org = self.display(doc[p + 1:j]).removeprefix("The ").removeprefix("the ")
+                        j = rs
+                        if j - 1 >= limit and doc[j - 1].lower_ in {"a", "an", "the"}:
+                            j -= 1
+                    break
+            else:
+                rs = self.role_backward(j, limit)
+                if rs is not None:
+                    title, j = self.display_title(doc[rs:j]), rs
+        start = self.name_backward(j, limit)
+        if start == j:
+            return None
+        if title is None and start > limit:
+            rs = self.role_backward(start, limit)
+            if rs is not None:
+                title = self.display_title(doc[rs:start])
+                org_start = rs
+                while org_start > limit and not self.lower_text and (doc[org_start - 1].text[:1].isupper()
+                                                                     or doc[org_start - 1].text in {"'s", "’s"}):
+                    org_start -= 1
+                if org_start < rs:
+                    org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
+        return self.person(start, j, title, org)
+
+    def from_tail(self, i: int, limit: int) -> Person | None:
+        """Attribution after the closing mark."""
+        doc = self.doc
+        while i < limit and (doc[i].is_punct or doc[i].is_space) and doc[i].text not in "“\"‘":
+            i += 1
+        if i >= limit:
+            return None
+        verb_end = self.speech(i, "tail")
+        if verb_end is not None:
+            return self.after_verb(verb_end, limit)
+        # name (or pronoun) first, then the verb within reach
+        for v in range(i + 1, min(limit, i + 20)):
+            if doc[v].text in "“\"‘" or (doc[v].text in {".", "!", "?"} and v > i + 1):
+                break
+            if self.speech(v, "tail") is not None:
+                return self.before_verb(v, i)
+        return None
+
+    def from_head(self, end: int, limit: int) -> Person | None:
+        """Attribution before the opening mark: `Name said:` / `he added, "` / `Name told X in a note:`."""
+        doc = self.doc
+        for v in range(end - 1, max(limit, end - HEAD_GAP) - 1, -1):
+            if doc[v].text in {".", "!", "?", "”", '"'} and v < end - 1:
+                break
+            if self.speech(v, "head") is not None:
+                return self.before_verb(v, limit)
+        return None
+
+    def scan_people(self) -> None:
+        """Register people introduced with a role anywhere ("Jonas Whitfield, a strategist at Northgate")."""
+        doc = self.doc
+        for r in sorted(self.role_at):
+            lo = max(0, r - 12)
+            first = r
+            while first > lo and doc[first - 1].lower_ in self.lex.role_modifiers:
+                first -= 1
+            if not self.lower_text and first >= 1:
+                c = first - 1
+                if doc[c].lower_ in {"a", "an", "the"}:
+                    c -= 1
+                if c >= 1 and doc[c].text == ",":
+                    start = self.name_backward(c, lo)
+                    if start < c:
+                        title, org, _ = self.appositive(c, min(len(doc), r + 15))
+                        if title is None:
+                            continue
+                        self.person(start, c, title, org)
+                        continue
+            end = self.role_start(r)
+            if end is not None and end < len(doc) and not self.lower_text:
+                name_end = self.name_forward(end, min(len(doc), end + 4))
+                if name_end - end >= 2:
+                    self.person(end, name_end, self.display_title(doc[r:end]), None)
+
+
+def token_index(doc: Doc, char: int) -> int:
+    """Index of the token containing (or first after) a character offset."""
+    span = doc.char_span(char, min(len(doc.text), char + 1), alignment_mode="expand")
+    if span is not None and len(span):
+        return span.start
+    for tok in doc:
+        if tok.idx >= char:
+            return tok.i
+    return len(doc)
+
+
+def find_quotes(doc: Doc) -> list[Quote]:
+    """Every attributed quotation of the doc."""
+    text = doc.text
+    if not any(c in text for c in "\"“‘«„"):
+        return []
+    passages = find_passages(text)
+    if not passages:
+        return []
+    sp = Speakers(doc)
+    sp.scan_people()
+    starts = paragraph_starts(text)
+    bounds = [(token_index(doc, p.start), token_index(doc, p.inner_end)) for p in passages]
+    for k, p in enumerate(passages):
+        open_tok, close_tok = bounds[k]
+        close_tok += 1 if close_tok < len(doc) and doc[close_tok].text in "”\"’»" else 0
+        next_open = bounds[k + 1][0] if k + 1 < len(passages) else len(doc)
+        tail_limit = min(next_open, close_tok + MAX_TAIL)
+        para_end_char = next((s for s in starts if s > p.end), len(text) + 1)
+        while tail_limit > close_tok and doc[tail_limit - 1].idx >= para_end_char:
+            tail_limit -= 1
+        prev_close = bounds[k - 1][1] + 1 if k else 0
+        para_start_char = starts[paragraph_of(starts, p.start)]
+        head_limit = max(prev_close, open_tok - MAX_HEAD, token_index(doc, para_start_char))
+        speaker = sp.from_tail(close_tok, tail_limit)
+        if speaker is None:
+            speaker = sp.from_head(open_tok, head_limit)
+        if speaker is not None:
+            p.speaker, p.explicit = speaker, True
+    # chains of paragraph-spanning passages share a speaker; unattributed passages inherit from the last one
+    for k, p in enumerate(passages):
+        if p.speaker is None and p.continues and k and passages[k - 1].speaker is not None:
+            p.speaker = passages[k - 1].speaker
+    for k in range(len(passages) - 2, -1, -1):
+        p, nxt = passages[k], passages[k + 1]
+        if p.speaker is None and nxt.continues and nxt.speaker is not None:
+            p.speaker = nxt.speaker
+    last: Passage | None = None
+    for p in passages:
+        words = len(text[p.inner_start:p.inner_end].split())
+        if p.speaker is None and last is not None and last.speaker is not None and words >= 4:
+            gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
+            if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
+                p.speaker = last.speaker
+        if p.speaker is not None or words >= 4:
+            last = p
+    quotes = []
+    for p in passages:
+        if p.speaker is None:
+            continue
+        inner_start, inner_end = p.inner_start, p.inner_end
+        while inner_start < inner_end and text[inner_start].isspace():
+            inner_start += 1
+        while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] in ",;"):
+            inner_end -= 1
+        if inner_end <= inner_start:
+            continue
+        person = p.speaker
+        known = [q for q in sp.people if q.key == person.key]
+        title = person.title or next((q.title for q in known if q.title), None)
+        org = person.org or next((q.org for q in known if q.org), None)
+        quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
+                            "explicit" if p.explicit else "inherited"))
+    return quotes
+
+
+def _names_between(sp: Speakers, start: int, end: int, speaker: Person) -> bool:
+    """True when someone other than the speaker is named between two passages."""
+    return any(start <= p.at < end and p.key != speaker.key for p in sp.people)
+
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", default=None)
+
+
+@Language.factory("crypto_quotes")
+def make_quotes(nlp: Language, name: str):
+    """Find attributed quotations; needs crypto_lexicon before it."""
+
+    def component(doc: Doc) -> Doc:
+        doc._.quotes = find_quotes(doc)
+        return doc
+
+    return component

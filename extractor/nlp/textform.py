@@ -1,0 +1,69 @@
+"""Tell published text from normalised dataset text, and mend words glued together where a line break was lost."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.nlp.lexicon import ENTITY_KINDS, load_lexicon
+
+MIN_PART = 2
+
+
+def is_normalised(text: str) -> bool:
+    """True for lower-cased dataset text: almost no capital letters among the letters."""
+    letters = sum(1 for c in text[:20000] if c.isalpha())
+    capitals = sum(1 for c in text[:20000] if c.isupper())
+    return letters > 0 and capitals < 0.01 * letters
+
+
+def glued_names() -> frozenset[str]:
+    """Single-word names (assets, venues, providers, media) that may be glued to a neighbouring word."""
+    lex = load_lexicon()
+    words = set()
+    for (kind, _label), phrases in lex.folded.items():
+        if kind in ENTITY_KINDS:
+            words.update(p for p in phrases if p.isalpha() and len(p) >= 4)
+    return frozenset(words)
+
+
+def split_point(word: str, names: frozenset[str]) -> int | None:
+    """Where to cut a glued word so that one side is a known name ("bybtbitcoin" -> 4)."""
+    if word in names:
+        return None
+    n = len(word)
+    for cut in range(MIN_PART, n - 3):
+        if word[cut:] in names:
+            return cut
+    for cut in range(n - MIN_PART, 3, -1):
+        if word[:cut] in names:
+            return cut
+    return None
+
+
+if not Doc.has_extension("normalised"):
+    Doc.set_extension("normalised", default=False)
+
+
+@Language.factory("crypto_text_form")
+def make_text_form(nlp: Language, name: str):
+    """Flag normalised text (`doc._.normalised`) and split names glued to a neighbour at a lost line break."""
+    names = glued_names()
+
+    def component(doc: Doc) -> Doc:
+        doc._.normalised = is_normalised(doc.text)
+        if not doc._.normalised:
+            return doc
+        cuts = []
+        for tok in doc:
+            if len(tok) >= 6 and tok.is_alpha:
+                cut = split_point(tok.lower_, names)
+                if cut is not None:
+                    cuts.append((tok, cut))
+        if cuts:
+            with doc.retokenize() as retokenizer:
+                for tok, cut in cuts:
+                    retokenizer.split(tok, [tok.text[:cut], tok.text[cut:]], heads=[(tok, 0), (tok, 0)])
+        return doc
+
+    return component
