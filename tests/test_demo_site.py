@@ -14,7 +14,7 @@ import feedparser
 import pytest
 
 from extractor.demo import build_candles, build_site
-from extractor.demo.build_site import ORIGIN, SITE_DIR, enrich, load_articles, page_file
+from extractor.demo.build_site import CANONICAL, ORIGIN, SITE_DIR, enrich, load_articles, page_file
 from extractor.document import from_html
 
 DATA = load_articles()
@@ -100,10 +100,12 @@ def test_site_server_rewrites_links_and_serves_every_feed_entry() -> None:
             assert not parsed.bozo, parsed.get("bozo_exception")
             entries += [entry.link for entry in parsed.entries]
         assert sorted(entries) == sorted(site.url(a["path"]) for a in ARTICLES)
+        canonical = {site.url(a["path"]): CANONICAL + a["path"] for a in ARTICLES}
         for link in entries:
             status, headers, body = fetch(link)
             assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-            assert f'href="{link}"'.encode() in body  # the canonical link points back at this server
+            assert f'<link rel="canonical" href="{canonical[link]}"'.encode() in body  # whatever the port
+            assert ORIGIN.encode() not in body
 
 
 def test_robots_txt_keeps_exactly_one_listed_article_out() -> None:

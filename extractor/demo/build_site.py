@@ -1,7 +1,9 @@
 """Render the sample news site (pages, feeds, robots.txt, index) from `articles.yaml` and the templates.
 
 Run `python -m extractor.demo.build_site` after editing the articles or templates; the output in site/ is
-committed. Absolute links use the placeholder origin `ORIGIN`, which the demo server replaces with its own.
+committed. Links to follow use the placeholder origin `ORIGIN`, which the demo server replaces with its own
+address; canonical URLs use `CANONICAL`, left as it is, so that an article keeps one identity whichever port
+the site was served on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ ARTICLES_FILE = DEMO_DIR / "articles.yaml"
 TEMPLATES_DIR = DEMO_DIR / "templates"
 SITE_DIR = DEMO_DIR / "site"
 DATA_DIR = SITE_DIR / "data"
-ORIGIN = "http://sample-news.invalid"
+ORIGIN = "http://site.placeholder.invalid"
+CANONICAL = "https://sample-news.invalid"
 TEMPLATE_FOR_KIND = {
     "wordpress": "wordpress.html", "jsonld": "jsonld.html", "amp": "amp.html", "split": "split.html"
 }
@@ -56,10 +59,10 @@ def jsonld(article: dict, outlet: dict) -> str:
         "datePublished": article["published_iso"],
         "dateModified": article["published_iso"],
         "author": [{"@type": "Person", "name": article["author"],
-                    "url": f"{ORIGIN}/chainbrief/authors/{article['author_slug']}"}],
+                    "url": f"{CANONICAL}/chainbrief/authors/{article['author_slug']}"}],
         "publisher": {"@type": "Organization", "name": outlet["name"],
-                      "logo": {"@type": "ImageObject", "url": f"{ORIGIN}/chainbrief/img/logo.png"}},
-        "mainEntityOfPage": {"@type": "WebPage", "@id": article["url"]},
+                      "logo": {"@type": "ImageObject", "url": f"{CANONICAL}/chainbrief/img/logo.png"}},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article["canonical"]},
         "articleSection": "Markets",
         "keywords": article["tags"],
         "inLanguage": "en",
@@ -76,6 +79,7 @@ def enrich(data: dict) -> list[dict]:
         article.update(
             index=index,
             url=ORIGIN + article["path"],
+            canonical=CANONICAL + article["path"],
             published_iso=published.isoformat(),
             published_rfc822=format_datetime(published),
             date_human=f"{published:%B} {published.day}, {published.year}",
@@ -88,7 +92,7 @@ def enrich(data: dict) -> list[dict]:
         article["guid"] = {
             "ledgerline": f"{ORIGIN}/ledgerline/?p={article['post_id']}",
             "chainbrief": f"tag:chainbrief.sample,2024:{article['id']}",
-        }.get(article["outlet"], article["url"])
+        }.get(article["outlet"], article["canonical"])
         if article["kind"] in ("jsonld", "amp"):
             article["jsonld"] = jsonld(article, outlet)
     for outlet in data["outlets"]:
