@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -190,9 +191,9 @@ def fill_from_database(report: DemoReport, db_path: str | Path) -> None:
                 "select c.*, a.outlet as outlet, a.title as article from comparisons c "
                 "left join articles a on a.id = c.article_id where c.verdict = 'off' "
                 "order by abs(coalesce(c.deviation_pct, 0)) desc, c.id"))
-        report.kept_out = [r["url"].split("/", 3)[-1] for r in db.query(
-            "select distinct url from fetch_log where outcome = 'disallowed' order by url")]
-        report.kept_out = ["/" + path for path in report.kept_out]
+        # The site's port may differ between runs: one page is one path.
+        disallowed = db.query("select distinct url from fetch_log where outcome = 'disallowed'")
+        report.kept_out = sorted({urlsplit(r["url"]).path for r in disallowed})
     finally:
         db.conn.close()
 
