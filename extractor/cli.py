@@ -18,7 +18,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--published", metavar="YYYY-MM-DD", help="Publication date, to anchor relative dates.")
+@click.option("--published", metavar="YYYY-MM-DD", callback=lambda ctx, param, value: _date(value),
+              help="Publication date, to anchor relative dates.")
 @click.option("--model", metavar="NAME", default=None, help="Add a trained spaCy pipeline's entities.")
 def parse(paths: tuple[str, ...], published: str | None, model: str | None) -> None:
     """Parse article files (.txt, .html, or - for stdin) and print one JSON object per file.
@@ -39,6 +40,15 @@ def parse(paths: tuple[str, ...], published: str | None, model: str | None) -> N
         click.echo(json.dumps(obj, ensure_ascii=False))
     if failed:
         sys.exit(1)
+
+
+def _date(value: str | None) -> str | None:
+    from extractor.parse import check_date
+
+    try:
+        return check_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 import charset_normalizer
 
 MAX_BYTES = 10 * 1024 * 1024
+MIN_ARTICLE_WORDS = 12  # below this, what trafilatura finds is navigation, not an article
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<p[ >])", re.IGNORECASE)
 
@@ -32,7 +33,7 @@ class Document:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, list[str]]:
-    """Decode bytes as UTF-8, else the declared or detected charset, else UTF-8 with replacement characters."""
+    """Decode bytes: UTF-8, else the declared charset, else Windows-1252 or a detected one, else UTF-8 with U+FFFD."""
     warnings: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -45,15 +46,24 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, list[st
             return data.decode(declared), warnings
         except (UnicodeDecodeError, LookupError):
             warnings.append(f"declared charset {declared!r} does not fit the bytes")
-    best = charset_normalizer.from_bytes(data).best()
+    lenient = data.decode("utf-8", errors="replace")
+    if any(ord(c) > 127 and c != "\ufffd" for c in lenient):
+        # real multi-byte UTF-8 next to a few broken bytes: UTF-8 it is
+        warnings.append("invalid UTF-8 bytes were replaced with U+FFFD")
+        return lenient, warnings
+    try:
+        return data.decode("cp1252"), warnings
+    except UnicodeDecodeError:
+        pass
+    high = sum(1 for b in data if b > 127)
+    best = charset_normalizer.from_bytes(data).best() if high >= 8 and high > 0.01 * len(data) else None
     if best is not None and best.encoding not in ("utf_8", "ascii"):
-        encoding = "cp1252" if best.encoding in ("latin_1", "iso8859_15") else best.encoding
         try:
-            return data.decode(encoding), warnings
+            return data.decode(best.encoding), warnings
         except UnicodeDecodeError:
             pass
     warnings.append("invalid UTF-8 bytes were replaced with U+FFFD")
-    return data.decode("utf-8", errors="replace"), warnings
+    return lenient, warnings
 
 
 def looks_binary(data: bytes) -> bool:
@@ -90,12 +100,17 @@ def from_html(html: str, source: str = "-", doc_id: str | None = None, url: str 
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
     )
     body = (getattr(extracted, "text", None) or "").strip() if extracted is not None else ""
-    if not body:
+    if len(body.split()) < MIN_ARTICLE_WORDS:
         raise DocumentError("no article text found in the HTML page")
     title = (getattr(extracted, "title", None) or "").strip() or None
     text = f"{title}\n\n{body}" if title else body
     published = getattr(extracted, "date", None) or None
     return Document(source=source, id=doc_id or stem(source), text=text, title=title, published=published, url=url)
+
+
+def too_large(size: int) -> str:
+    """The message for a file over the size limit."""
+    return f"the file is {size / 2**20:.1f} MB, over the {MAX_BYTES // 2**20} MB limit"
 
 
 def stem(source: str) -> str:
@@ -108,7 +123,7 @@ def read_bytes(data: bytes, source: str, is_html: bool | None = None) -> Documen
     if not data.strip():
         raise DocumentError("the file is empty")
     if len(data) > MAX_BYTES:
-        raise DocumentError(f"the file is {len(data) / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+        raise DocumentError(too_large(len(data)))
     if looks_binary(data):
         raise DocumentError("the file is binary, not text")
     text, warnings = decode_bytes(data)
@@ -127,7 +142,7 @@ def read_path(path: str) -> Document:
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise DocumentError(f"the file is {size / 1e6:.1f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+            raise DocumentError(too_large(size))
         data = p.read_bytes()
     except FileNotFoundError as exc:
         raise DocumentError("no such file") from exc

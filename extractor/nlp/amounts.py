@@ -57,6 +57,14 @@ PERCENT = re.compile(
     rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
     re.IGNORECASE,
 )
+WORD_NUMBERS = {"half a": 0.5, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "a quarter of a": 0.25}
+WORD_MONEY = re.compile(
+    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?\b(?P<num>half a|a quarter of a|an?|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\s+(?P<mult>trillion|billion|million)\s+(?P<cur2>dollars|usd|euros|pounds|yen)\b",
+    re.IGNORECASE,
+)
+BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 BARE = re.compile(r"(?<![\w$.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?P<abbr>k)\b)", re.IGNORECASE)
 
 
@@ -129,6 +137,12 @@ def find_amounts(text: str) -> list[Amount]:
             add(_money(m, prefixed=True))
     for m in MONEY_SUFFIXED.finditer(text):
         add(_money(m, prefixed=False))
+    for m in WORD_MONEY.finditer(text):
+        qual = m.group("qual").lower() if m.group("qual") else None
+        start = m.start("qual") if qual else m.start("num")
+        value = WORD_NUMBERS.get(m.group("num").lower(), 1) * MULTIPLIERS[m.group("mult").lower()]
+        add(Amount(start, m.end(), text[start:m.end()], value, "money",
+                   SUFFIX_CURRENCIES[m.group("cur2").lower()], qual, True))
     for m in CENTS.finditer(text):
         qual = m.group("qual").lower() if m.group("qual") else None
         start = m.start("qual") if qual else m.start("num")
@@ -144,7 +158,22 @@ def find_amounts(text: str) -> list[Amount]:
         number = m.group("num")[:-1] if m.group("abbr") else m.group("num")
         add(Amount(m.start(), m.end(), m.group(0), to_float(number) * scale, "number", None, None, bool(scale > 1)))
     found.sort(key=lambda a: a.start)
-    return found
+    return join_between(text, found)
+
+
+def join_between(text: str, found: list[Amount]) -> list[Amount]:
+    """ "between $1.1 billion and $1.3 billion" is one figure with an upper bound."""
+    out: list[Amount] = []
+    for amount in found:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == amount.kind and prev.currency == amount.currency
+                and text[prev.end:amount.start].strip().lower() == "and"
+                and BETWEEN.search(text[max(0, prev.start - 12):prev.start])):
+            out[-1] = Amount(prev.start, amount.end, text[prev.start:amount.end], prev.value, prev.kind,
+                             prev.currency, prev.qualifier or "between", prev.scaled, amount.value)
+            continue
+        out.append(amount)
+    return out
 
 
 if not Doc.has_extension("amounts"):
@@ -156,7 +185,8 @@ def make_amounts(nlp: Language, name: str):
     """Attach every money figure, percentage and bare number to `doc._.amounts`."""
 
     def component(doc: Doc) -> Doc:
-        doc._.amounts = find_amounts(doc.text) if any(c.isdigit() for c in doc.text) else []
+        text = doc.text
+        doc._.amounts = find_amounts(text) if any(c.isdigit() for c in text) or "illion" in text else []
         return doc
 
     return component

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,6 +26,7 @@ class Lexicon:
 
     folded: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     exact: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    normalised: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     role_modifiers: frozenset[str] = frozenset()
     speech_flags: dict[str, list[str]] = field(default_factory=dict)
     pronouns: frozenset[str] = frozenset()
@@ -34,10 +36,14 @@ class Lexicon:
     figure_kinds: dict[str, list[str]] = field(default_factory=dict)
     needs_number: frozenset[str] = frozenset()
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    person_nouns: frozenset[str] = frozenset()
+    org_nouns: frozenset[str] = frozenset()
+    adverbs: frozenset[str] = frozenset()
+    org_suffixes: frozenset[str] = frozenset()
 
-    def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False) -> None:
-        """Register phrases under (kind, label)."""
-        target = self.exact if exact else self.folded
+    def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False, normalised: bool = False) -> None:
+        """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
+        target = self.normalised if normalised else self.exact if exact else self.folded
         bucket = target.setdefault((kind, label), set())
         bucket.update(p if exact else p.lower() for p in phrases if p)
 
@@ -53,6 +59,9 @@ def load_lexicon() -> Lexicon:
             lex.add(kind, label, [row["name"]] * (kind != "asset" and not row.get("case_sensitive")))
             lex.add(kind, label, row.get("aliases", []))
             lex.add(kind, label, row.get("case_sensitive", []), exact=True)
+            # dataset text drops punctuation ("crypto.com" -> "cryptocom") and capitals ("Gemini" -> "gemini")
+            stripped = {re.sub(r"[^\w\s]", "", a.lower()) for a in row.get("aliases", []) + [row["name"]]}
+            lex.add(kind, label, stripped | set(row.get("normalised", [])), normalised=True)
     roles = load_yaml("roles.yaml")
     lex.add("role", "role", roles["roles"])
     lex.role_modifiers = frozenset(m.lower() for m in roles["modifiers"])
@@ -61,8 +70,12 @@ def load_lexicon() -> Lexicon:
     lex.add("speech", "speech", lex.speech_flags)
     lex.pronouns = frozenset(speech["pronouns"])
     lex.org_stop = frozenset(speech["org_stop"])
+    lex.person_nouns = frozenset(speech["person_nouns"])
+    lex.org_nouns = frozenset(speech["org_nouns"])
+    lex.adverbs = frozenset(speech["adverbs"])
+    lex.org_suffixes = frozenset(roles["org_suffixes"])
     liq = load_yaml("liquidations.yaml")
-    for key in ("triggers", "continuation", "long", "short", "distractors"):
+    for key in ("triggers", "continuation", "long", "short", "distractors", "losses", "losers"):
         lex.add("liq", key, liq[key])
     moves = load_yaml("price_moves.yaml")
     needs = set()
@@ -95,12 +108,16 @@ def make_lexicon(nlp: Language, name: str):
     lex = load_lexicon()
     folded = _matcher(nlp, lex.folded, "LOWER")
     exact = _matcher(nlp, lex.exact, "ORTH")
+    normalised = _matcher(nlp, lex.normalised, "LOWER")
     strings = nlp.vocab.strings
 
     def component(doc: Doc) -> Doc:
         entities: list[Span] = []
         words: dict[str, list[Span]] = {}
-        for match_id, start, end in list(folded(doc)) + list(exact(doc)):
+        matches = list(folded(doc)) + list(exact(doc))
+        if doc._.normalised:
+            matches += list(normalised(doc))
+        for match_id, start, end in matches:
             kind, label = strings[match_id].split("|", 1)
             span = Span(doc, start, end, label=label)
             if kind in ENTITY_KINDS:
@@ -120,3 +137,26 @@ def make_lexicon(nlp: Language, name: str):
         return doc
 
     return component
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Given names (gender-guesser's international dictionary), lower-cased, without English function words."""
+    from gender_guesser.detector import Detector
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(n.lower() for n in Detector(case_sensitive=False).names) - STOP_WORDS
+
+
+@cache
+def name_gender(first: str) -> str:
+    """'male', 'female' or 'unknown' for a given name (gender-guesser; 'mostly_' and 'andy' count as unknown)."""
+    guess = _detector().get_gender(first.capitalize())
+    return guess if guess in {"male", "female"} else "unknown"
+
+
+@cache
+def _detector():
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)

@@ -100,9 +100,10 @@ def nearest_entity(doc: Doc, fig: Figure, lo: int, hi: int, kind: str) -> str | 
         return names.pop()
     if len(names) > 1:
         return None if kind == "exchange" else left[-1].label_
-    right = spans_in(doc.spans[kind], fig.end, min(hi, fig.end + 4))
-    if right:
-        return right[0].label_
+    right = spans_in(doc.spans[kind], fig.end, min(hi, fig.end + 10))
+    for span in right:
+        if span.start - fig.end <= 3 or doc[span.start - 1].lower_ in {"on", "at", "via", "across"}:
+            return span.label_
     return None
 
 
@@ -126,17 +127,24 @@ def find_liquidations(doc: Doc) -> list[Liquidation]:
     if not figs or "liq" not in doc.spans:
         return []
     triggers = _labelled(doc, "liq", "triggers")
-    if not triggers:
+    if not triggers and "losses" not in {s.label_ for s in doc.spans["liq"]}:
         return []
     heads = doc.user_data.setdefault("side_heads", frozenset())
     longs = side_tokens(doc, _labelled(doc, "liq", "long"), heads, triggers)
     shorts = side_tokens(doc, _labelled(doc, "liq", "short"), heads, triggers)
     distractors = _labelled(doc, "liq", "distractors")
     cues = _labelled(doc, "liq", "continuation")
+    losers = _labelled(doc, "liq", "losers")
+    losses = _labelled(doc, "liq", "losses")
     starts = paragraph_starts(doc.text)
     headline_end = doc.text.find("\n") if "\n" in doc.text.strip() else -1
     sents = list(doc.sents)
-    trigger_sents = {i for i, s in enumerate(sents) if spans_in(triggers, s.start, s.end)}
+    trigger_sents = {
+        i for i, s in enumerate(sents)
+        if spans_in(triggers, s.start, s.end)
+        or any(0 <= v.start - w.end <= 3
+               for w in spans_in(losers, s.start, s.end) for v in spans_in(losses, s.start, s.end))
+    }
     found: list[Liquidation] = []
     productive: set[int] = set()
     for i, sent in enumerate(sents):
@@ -144,11 +152,15 @@ def find_liquidations(doc: Doc) -> list[Liquidation]:
         if not sent_figs:
             continue
         if i not in trigger_sents:
+            # a sentence that goes on about the last liquidation figures: a side or share word in the same
+            # paragraph, or a share/loss word within a few sentences ("Binance accounted for $262 million")
             para = paragraph_of(starts, sent.start_char)
-            follows = any(j in productive and paragraph_of(starts, sents[j].start_char) == para
-                          for j in (i - 1, i - 2))
-            has_cue = spans_in(cues, sent.start, sent.end) or spans_in(longs + shorts, sent.start, sent.end)
-            if not (follows and has_cue):
+            same_para = any(j in productive and paragraph_of(starts, sents[j].start_char) == para
+                            for j in (i - 1, i - 2))
+            nearby = any(j in productive for j in range(max(0, i - 4), i))
+            strong = spans_in(cues, sent.start, sent.end) or spans_in(losses, sent.start, sent.end)
+            sided = spans_in(longs + shorts, sent.start, sent.end)
+            if not ((same_para and (strong or sided)) or (nearby and strong)):
                 continue
         for k, fig in enumerate(sent_figs):
             lo = sent_figs[k - 1].end if k else sent.start

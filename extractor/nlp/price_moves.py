@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from extractor.nlp.context import figures, inside, quoted_ranges, spans_in, time_phrase
 from extractor.nlp.liquidations import _plain
 
-SUBJECT_WINDOW = {"finite": 12, "s": 6, "ing": 16, "base": 2, "state": 8}
+SUBJECT_WINDOW = {"finite": 12, "s": 4, "ing": 16, "base": 2, "state": 8}
 MAX_SCAN = 18
 
 
@@ -32,6 +32,7 @@ class PriceMove:
     change_usd: float | None = None
     time_phrase: str | None = None
     figures: list[dict] = field(default_factory=list)
+    verb: str = ""
 
     @property
     def numeric(self) -> bool:
@@ -42,6 +43,12 @@ class PriceMove:
         """Two moves that report different figures for the same slot are two moves."""
         return any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in (
             (self.from_usd, other.from_usd), (self.to_usd, other.to_usd), (self.pct, other.pct)))
+
+    def absorb_figures(self, other: PriceMove) -> None:
+        """Fill empty figures from another report of the same move, keeping this one's text and offsets."""
+        start, end = self.start, self.end
+        self.absorb(other)
+        self.start, self.end = start, end
 
     def absorb(self, other: PriceMove) -> None:
         """Fill empty figures from a second verb of the same move ("fell 11%, sliding from $3,350 to $2,980")."""
@@ -75,7 +82,8 @@ def _verbs(doc: Doc, sent: Span, percents: list) -> list[tuple[Span, str, str]]:
         before = any(f.end == span.start for f in percents)
         if after or before:
             out.append((span, span.label_, "state"))
-    out.sort(key=lambda v: (v[0].start, -v[0].end))
+    rank = {"finite": 0, "state": 1, "s": 2, "ing": 3, "base": 4}
+    out.sort(key=lambda v: (v[0].start, -v[0].end, rank[v[2]]))
     kept, last_end = [], -1
     for v in out:
         if v[0].start >= last_end:
@@ -96,6 +104,20 @@ class MoveRules:
         kinds = data["figure_kinds"]
         self.thresholds = {w.lower() for w in kinds["threshold"]}
         self.extremes = [w.lower().split() for w in kinds["extreme"]]
+        self.base_after = {w.lower() for w in data["base_after"]}
+        self.close_fillers = {w.lower() for w in data["close_fillers"]}
+        self.pct_thresholds = {w.lower() for w in data["pct_thresholds"]}
+        self.anaphora = [w.lower().split() for w in data["anaphora"]]
+        self.coordinators = {w.lower() for w in data["coordinators"]}
+        self.threshold_verbs = {w.lower() for w in data["threshold_verbs"]}
+        self.comparison = {w.lower() for w in data["comparison"]}
+        self.clause_breaks = {w.lower() for w in data["clause_breaks"]}
+
+    def close(self, doc: Doc, subject: Span, verb: Span) -> bool:
+        """True when only filler words stand between the asset and the verb ("Bitcoin (BTC) has fallen")."""
+        asset_tokens = {i for a in doc.spans.get("asset", []) for i in range(a.start, a.end)}
+        between = [t for t in doc[subject.end:verb.start] if t.i not in asset_tokens and not t.is_space]
+        return len(between) <= 4 and all(t.lower_ in self.close_fillers for t in between)
 
     def forecast(self, doc: Doc, start: int) -> bool:
         """True when a modal or forecast word stands just before the verb."""
@@ -108,21 +130,83 @@ class MoveRules:
         return False
 
 
-def _subject(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> Span | None:
-    """The asset the verb is about: the nearest asset on its left, with no other subject in between."""
+RELATIVE = {"which", "who", "whose", "the", "a", "an", "its", "now", "still", "already", "once", "after", "having"}
+
+
+def _skip_clause(doc: Doc, lo: int, end: int) -> int:
+    """Where the subject must end: before a comma-delimited aside that ends just before the verb."""
+    if end - 1 > lo and doc[end - 1].text == ",":
+        for c in range(end - 2, max(lo, end - 22) - 1, -1):
+            if doc[c].text == "," and c + 1 < end and doc[c + 1].lower_ in RELATIVE:
+                return c
+    return end
+
+
+def _coordinated(doc: Doc, subject: Span, assets: list[Span], rules: MoveRules) -> list[Span]:
+    """The assets joined to the subject by commas and "and" ("Bitcoin, ether and solana fell")."""
+    group = [subject]
+    by_end = {a.end: a for a in assets}
+    i = subject.start
+    while True:
+        j = i
+        while j > 0 and (doc[j - 1].lower_ in rules.coordinators or doc[j - 1].is_space):
+            j -= 1
+        if j == i and not doc._.normalised:
+            break
+        prev = by_end.get(j)
+        if prev is None or prev in group:
+            break
+        group.insert(0, prev)
+        i = prev.start
+    return group
+
+
+def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
+    """ "it had fallen": the asset named last before this sentence (one asset, two sentences back at most)."""
+    words = [t.lower_ for t in doc[max(sent.start, verb.start - 6):verb.start]]
+    fillers = rules.close_fillers
+    for phrase in rules.anaphora:
+        n = len(phrase)
+        for k in range(len(words) - n + 1):
+            if words[k:k + n] == phrase and all(w in fillers for w in words[k + n:]):
+                before = [a for a in doc.spans.get("asset", []) if a.end <= sent.start]
+                if not before:
+                    return None
+                last = before[-1]
+                window_start = last.sent.start
+                recent = {a.label_ for a in before if a.start >= window_start}
+                return last if len(recent) == 1 and sent.start - last.end < 60 else None
+    return None
+
+
+def _subjects(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> list[Span]:
+    """The assets the verb is about: the nearest asset on its left and any joined to it."""
     window = SUBJECT_WINDOW[form]
-    assets = [a for a in spans_in(doc.spans.get("asset", []), sent.start, verb.start)
-              if verb.start - a.end <= window]
+    limit = _skip_clause(doc, sent.start, verb.start)
+    all_assets = spans_in(doc.spans.get("asset", []), sent.start, verb.start)
+    assets = [a for a in all_assets if a.end <= limit and limit - a.end <= window]
     if not assets:
-        return None
+        anaphor = _anaphor(doc, sent, verb, rules) if form in {"finite", "ing", "state"} else None
+        return [anaphor] if anaphor is not None else []
     subject = assets[-1]
-    between = doc[subject.end:verb.start]
+    if subject.start > sent.start and doc[subject.start - 1].lower_ in rules.comparison:
+        earlier = [a for a in assets if a.end < subject.start]
+        if not earlier:
+            return []
+        subject = earlier[-1]
+    between = doc[subject.end:limit]
     words = [t.lower_ for t in between]
     if any(w in rules.blockers for w in words) or "open interest" in between.text.lower():
-        return None
-    if form == "base" and any(w not in {"price", "prices", "'s", "’s"} for w in words):
-        return None
-    return subject
+        return []
+    coordinated = {a.start for a in all_assets}
+    if any(t.lower_ in rules.clause_breaks and t.i + 1 not in coordinated for t in between):
+        return []
+    if form == "base" and (any(w not in {"price", "prices", "'s", "’s"} for w in words)
+                           or subject.start == 0 or doc[subject.start - 1].lower_ not in rules.base_after):
+        return []
+    if form == "s" and not rules.close(doc, subject, doc[limit:verb.end] if limit < verb.start else verb):
+        return []
+    return _coordinated(doc, subject, all_assets, rules)
 
 
 def _prep(doc: Doc, start: int, lo: int) -> list[str]:
@@ -137,6 +221,8 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         prep = _prep(doc, fig.start, lo)
         last = prep[-1] if prep else ""
         if a.kind == "percent":
+            if last in rules.pct_thresholds:
+                continue
             if move.pct is None:
                 move.pct = -abs(a.value) if move.direction == "down" else abs(a.value)
             continue
@@ -152,6 +238,11 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         elif last == "to":
             kind = "move_end"
         elif last in rules.thresholds or qual in {"over", "under", "north of"}:
+            kind = "threshold"
+            if last in rules.pct_thresholds:
+                # "broke below $28,000" is a fall, "broke above" a rise, whatever the verb's usual sense
+                move.direction = "down" if last in {"below", "under", "beneath"} else "up"
+        elif fig.start == lo and move.verb in rules.threshold_verbs:
             kind = "threshold"
         elif last == "by" or (not prep or fig.start == lo):
             kind = "change"
@@ -190,9 +281,10 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                 continue
             if rules.forecast(doc, verb.start):
                 continue
-            subject = _subject(doc, sent, verb, form, rules)
-            if subject is None:
+            subjects = _subjects(doc, sent, verb, form, rules)
+            if not subjects:
                 continue
+            subject = subjects[0]
             # the figures of this verb run to the next verb, the next asset or a clause word
             hi = verbs[k + 1][0].start if k + 1 < len(verbs) else sent.end
             hi = min([hi] + [s for s in asset_starts if s >= verb.end])
@@ -204,23 +296,31 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                     break
                 stop += 1
             mine = [f for f in sent_figs if f.start >= verb.end and f.end <= stop]
+            if any(f.amount.usd is not None and f.amount.value >= 1e7 for f in mine):
+                continue  # billions are open interest, volume or market value, not a price
             if form == "state":
                 mine = [f for f in sent_figs if f.end == verb.start] + mine
             move = PriceMove(asset=subject.label_, direction=direction, start=subject.start_char,
                              end=verb.end_char, sentence=sent.text, sentence_start=sent.start_char,
-                             headline=0 <= sent.start_char < headline_end)
+                             headline=0 <= sent.start_char < headline_end, verb=verb.text.lower())
             _read_figures(doc, move, mine, rules, verb.end)
-            if verb.text.lower() in rules.needs_number and not move.numeric:
+            # dataset text strips digits: a gap where a figure stood still shows the move had one
+            stripped = doc._.normalised and any(t.is_space for t in doc[verb.end:stop])
+            near = rules.close(doc, subjects[-1], verb) or subject.start_char > verb.start_char
+            if not move.numeric and (verb.text.lower() in rules.needs_number and not stripped or not near):
                 continue
             if mine:
                 move.end = max(move.end, max(f.span.end_char for f in mine))
             move.time_phrase = time_phrase(sent.text, verb.start_char - sent.start_char)
-            previous = sent_moves[-1] if sent_moves else None
-            if previous and previous.asset == move.asset and previous.direction == move.direction \
-                    and not previous.conflicts(move):
-                previous.absorb(move)
-                continue
-            sent_moves.append(move)
+            after = [f for f in sent_figs if f.start >= verb.end]
+            for each in _share(move, subjects, after, doc, sent):
+                previous = sent_moves[-1] if sent_moves else None
+                if previous and previous.asset == each.asset and previous.direction == each.direction \
+                        and not previous.conflicts(each):
+                    previous.absorb(each)
+                    continue
+                sent_moves.append(each)
+        sent_moves.extend(_gapped(doc, sent, sent_moves, sent_figs))
         numeric_assets = {m.asset for m in sent_moves if m.numeric}
         moves.extend(m for m in sent_moves if m.numeric or m.asset not in numeric_assets)
     for move in moves:
@@ -228,10 +328,69 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
     return drop_headline_repeats(moves)
 
 
+def _share(move: PriceMove, subjects: list[Span], mine: list, doc: Doc, sent: Span) -> list[PriceMove]:
+    """One move per joined asset: percentages in order with "respectively", else the same change for each."""
+    if len(subjects) == 1:
+        return [move]
+    pcts = [f.amount.value for f in mine if f.amount.kind == "percent"]
+    respectively = "respectively" in sent.text.lower()
+    out = []
+    for k, subject in enumerate(subjects):
+        each = PriceMove(asset=subject.label_, direction=move.direction, start=subjects[0].start_char,
+                         end=move.end, sentence=move.sentence, sentence_start=move.sentence_start,
+                         headline=move.headline, time_phrase=move.time_phrase)
+        if respectively and len(pcts) == len(subjects):
+            each.pct = -abs(pcts[k]) if move.direction == "down" else abs(pcts[k])
+        else:
+            each.pct = move.pct
+        each.figures = [f for f in move.figures if f["kind"] == "change"] if each.pct is not None else []
+        out.append(each)
+    return out
+
+
+def _gapped(doc: Doc, sent: Span, moves: list[PriceMove], figs: list) -> list[PriceMove]:
+    """ "solana rose 48%, avalanche 61% and dogecoin 72%": an asset and a percentage after a move, verb left out."""
+    if not moves:
+        return []
+    taken = {m.asset for m in moves}
+    last = moves[-1]
+    out = []
+    for asset in spans_in(doc.spans.get("asset", []), sent.start, sent.end):
+        if asset.start_char <= last.end or asset.label_ in taken or asset.start == 0:
+            continue
+        if doc[asset.start - 1].lower_ not in {",", "and", "while", "with"}:
+            continue
+        pct = next((f for f in figs if f.amount.kind == "percent" and f.start == asset.end), None)
+        if pct is None:
+            continue
+        value = -abs(pct.amount.value) if last.direction == "down" else abs(pct.amount.value)
+        out.append(PriceMove(asset=asset.label_, direction=last.direction, start=asset.start_char,
+                             end=pct.span.end_char, sentence=last.sentence, sentence_start=last.sentence_start,
+                             headline=last.headline, pct=value, time_phrase=last.time_phrase))
+        taken.add(asset.label_)
+    return out
+
+
 def drop_headline_repeats(moves: list[PriceMove]) -> list[PriceMove]:
-    """A headline move that the body reports too (same asset, same direction) is one report."""
-    body = {(m.asset, m.direction) for m in moves if not m.headline}
-    return [m for m in moves if not m.headline or (m.asset, m.direction) not in body]
+    """A headline move that the body reports too (same asset and direction, no figure of its own) is one report."""
+    body = [m for m in moves if not m.headline]
+
+    dropped: set[int] = set()
+    for h in (m for m in moves if m.headline):
+        same = [b for b in body if (b.asset, b.direction) == (h.asset, h.direction) and id(b) not in dropped]
+        if not same:
+            continue
+        dropped.add(id(h))
+        if h.numeric:
+            # the headline states figures the body's first report of the move leaves out: one move, merged
+            first = same[0]
+            if not first.conflicts(h):
+                first.absorb_figures(h)
+    return [m for m in moves if id(m) not in dropped]
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= 0.005 * max(abs(a), abs(b), 1e-9)
 
 
 if not Doc.has_extension("price_moves"):

@@ -14,10 +14,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from extractor.nlp.context import paragraph_of, paragraph_starts
+from extractor.nlp.lexicon import first_names, name_gender
 
 MAX_TAIL = 30
 MAX_HEAD = 30
-HEAD_GAP = 9
+HEAD_GAP = 16
 PARTICLES = {"de", "van", "der", "von", "da", "di", "le", "la", "al", "bin", "el", "del", "dos", "du", "ten", "ter",
              "st", "mc", "mac", "al-", "ben"}
 ORG_CONNECTORS = {"of", "&", "and", "'s", "’s", "-", ".", "de", "for", "the"}
@@ -28,7 +29,10 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
                "nov", "dec", "today", "yesterday", "tomorrow", "weekend", "week", "month", "year"}
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 
 
 @dataclass
@@ -58,6 +62,9 @@ class Person:
     def key(self) -> str:
         """Lower-case name, for matching mentions of the same person."""
         return " ".join(self.tokens).lower() if self.tokens else self.name.lower()
+
+
+ORGANISATION = Person("an organisation")
 
 
 @dataclass
@@ -94,8 +101,13 @@ def find_passages(text: str) -> list[Passage]:
                 open_at, open_mark = i, c
             elif c == '"':
                 open_at, open_mark = i, '"'
-            elif c == "\n":
-                pass
+            elif c == "'" and (i == 0 or text[i - 1] in " \n\t(—–") and i + 1 < n and text[i + 1].isalpha():
+                # straight single quotes only as a pair closing on punctuation: ',' said X. / 'Like this.'
+                close = SINGLE_CLOSE.search(text, i + 1, para_end[paragraph_of(starts, i)] + 1)
+                if close is not None:
+                    passages.append(Passage(i, close.end(), i + 1, close.end() - 1))
+                    i = close.end()
+                    continue
         else:
             para = paragraph_of(starts, open_at)
             closing = PAIRS.get(open_mark, '"')
@@ -143,6 +155,8 @@ class Speakers:
                 self.entity_at[span.start] = (span.end, kind)
         self.entity_tokens = {i for s, (e, _) in self.entity_at.items() for i in range(s, e)}
         self.people: list[Person] = []
+        self.first_names = first_names()
+        self.subject_start = 0
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
@@ -158,9 +172,8 @@ class Speakers:
             return low not in NOT_NAMES and tok.i not in self.entity_tokens and len(low) > 1
         if low in PARTICLES:
             return True
-        return (tok.is_title or re.fullmatch(r"[A-Z]\.", tok.text) is not None
-                or re.fullmatch(r"(Mc|Mac|O')[A-Z][a-z]+", tok.text) is not None) and low not in DAYS_MONTHS \
-            and tok.i not in self.entity_tokens
+        capitalised = tok.text[:1].isupper() and (any(c.islower() for c in tok.text) or len(tok.text) == 2)
+        return capitalised and low not in DAYS_MONTHS and tok.i not in self.entity_tokens
 
     def speech(self, i: int, flag: str) -> int | None:
         """End of the speech verb starting at token i, if it has the flag."""
@@ -174,14 +187,18 @@ class Speakers:
         j = i
         while j < limit and j - i < 4:
             tok = doc[j]
-            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i):
+            if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
-            elif tok.text == "-" and j > i and j + 1 < limit and self.is_namey(doc[j + 1]) and not tok.whitespace_:
-                j += 1
+            elif tok.text == "-" and j > i and j + 1 < limit and not tok.whitespace_ and not doc[j - 1].whitespace_ \
+                    and doc[j + 1].is_alpha:
+                j += 2
+                continue
             else:
                 break
         while j > i and doc[j - 1].lower_ in PARTICLES:
             j -= 1
+        if j < limit and not self.lower_text and doc[j].lower_ in NAME_SUFFIXES:
+            j += 1
         if self.lower_text and j - i > 2:
             j = i + 2 if j - i == 3 and self.role_start(i + 2) is None else j
         return j
@@ -197,9 +214,12 @@ class Speakers:
                 j -= 1
             elif tok.text == "-" and j - 1 > limit and self.is_namey(doc[j - 2]) and not doc[j - 2].whitespace_:
                 j -= 1
+            elif tok.is_alpha and tok.is_lower and j - 2 > limit and doc[j - 2].text == "-" \
+                    and not doc[j - 2].whitespace_ and not doc[j - 3].whitespace_ and self.is_namey(doc[j - 3]):
+                j -= 1
             else:
                 break
-        while j < end and doc[j].lower_ in PARTICLES:
+        while j < end and doc[j].lower_ in PARTICLES and (doc[j].is_lower or self.lower_text):
             j += 1
         if self.lower_text and end - j == 3:
             j += 1
@@ -216,9 +236,12 @@ class Speakers:
             # "head of research": a lower-case complement after "of" in cased text belongs to the role
             if not self.lower_text and end + 1 < len(doc) and doc[end].lower_ == "of" and doc[end + 1].is_lower \
                     and doc[end + 1].is_alpha and doc[end + 1].lower_ not in {"the", "a", "an"}:
-                end += 2
-                while end < len(doc) and doc[end].is_lower and doc[end].is_alpha and doc[end].lower_ not in ORG_PREPS:
-                    end += 1
+                stretched = end + 2
+                while stretched < len(doc) and doc[stretched].is_lower and doc[stretched].is_alpha \
+                        and doc[stretched].lower_ not in ORG_PREPS:
+                    stretched += 1
+                if stretched >= len(doc) or not doc[stretched].is_alpha or doc[stretched].lower_ in ORG_PREPS:
+                    end = stretched
             return end
         return None
 
@@ -250,6 +273,7 @@ class Speakers:
             if capital and tok.i not in self.speech_at:
                 j += 1
             elif tok.lower_ in ORG_CONNECTORS and j > i and j + 1 < limit and not tok.is_space \
+                    and (tok.text not in ".-" or not (tok.whitespace_ or doc[j - 1].whitespace_)) \
                     and (doc[j + 1].text[:1].isupper() or doc[j + 1].text in {"'s", "’s"}):
                 j += 1
             elif tok.text in {"'s", "’s"} and j > i:
@@ -289,6 +313,8 @@ class Speakers:
                 if org_end > k + 1:
                     org = self.display(doc[k + 1:org_end]).removeprefix("The ").removeprefix("the ")
                     k = org_end
+            if org:
+                org = org.removesuffix("'s").removesuffix("’s").strip() or None
             return title, org, k
         return None, None, i
 
@@ -305,6 +331,8 @@ class Speakers:
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
+        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns:
+            return ORGANISATION
         if len(words) == 1:
             earlier = self.resolve_surname(words[0])
             if earlier is None and title is None:
@@ -318,8 +346,11 @@ class Speakers:
 
     def resolve_surname(self, word: str) -> Person | None:
         """The last person named with this surname (or first name)."""
-        for p in reversed(self.people):
-            if p.tokens and (p.tokens[-1] == word or p.tokens[0] == word) and len(p.tokens) > 1:
+        for p in self.people:
+            if len(p.tokens) > 1 and p.tokens[-1] == word:
+                return p
+        for p in self.people:
+            if len(p.tokens) > 1 and word in p.tokens:
                 return p
         return None
 
@@ -331,20 +362,51 @@ class Speakers:
                 person.org = person.org or p.org
         self.people.append(person)
 
-    def last_person_before(self, char: int) -> Person | None:
-        """The most recent person named before a character offset."""
+    def last_person_before(self, char: int, pronoun: str | None = None) -> Person | None:
+        """The most recent person named before a character offset ("she" skips the men named since)."""
+        wanted = PRONOUN_GENDER.get(pronoun or "")
         best = None
         for p in self.people:
-            if p.at < char and (best is None or p.at >= best.at):
-                best = p
+            if p.at >= char or p is ORGANISATION or (best is not None and p.at < best.at):
+                continue
+            if wanted and p.tokens and name_gender(p.tokens[0]) not in {wanted, "unknown"}:
+                continue
+            best = p
         return best
+
+    def scan_lower_people(self) -> None:
+        """In lower-cased text, people are introduced as "name (a) role at org": register them."""
+        doc = self.doc
+        for r in sorted(self.role_at):
+            first = r
+            while first > 0 and doc[first - 1].lower_ in self.lex.role_modifiers:
+                first -= 1
+            c = first - 1 if first and doc[first - 1].lower_ in {"a", "an", "the"} else first
+            start = self.name_backward(c, max(0, c - 3))
+            if c - start >= 2:
+                title, org, _ = self.appositive(c, min(len(doc), r + 15))
+                if title is not None:
+                    self.person(start, c, title, org)
+
+    def scan_surnames(self) -> None:
+        """Register later mentions by surname alone ("Abernathy, for her part, ...") as mentions of the person."""
+        doc = self.doc
+        surnames = {p.tokens[-1]: p for p in self.people if len(p.tokens) > 1}
+        starts = {p.at for p in self.people}
+        for tok in doc:
+            p = surnames.get(tok.lower_)
+            if p is None or tok.idx in starts or not (tok.is_title or self.lower_text):
+                continue
+            if tok.i and self.is_namey(doc[tok.i - 1]):
+                continue  # part of a full name already registered
+            self.people.append(Person(p.name, p.title, p.org, tok.idx, p.tokens))
 
     # ---- attribution ---------------------------------------------------------------------------------------
     def after_verb(self, i: int, limit: int) -> Person | None:
         """Speaker named after a speech verb: `said (Org) (role) Name(, role at Org)`."""
         doc = self.doc
         if i < limit and doc[i].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[i].idx)
+            return self.last_person_before(doc[i].idx, doc[i].lower_)
         j = i
         pre_title = pre_org = None
         title, org, k = self.appositive(j, limit)
@@ -366,8 +428,16 @@ class Speakers:
         """Speaker named before a speech verb: `Name(, a role at Org,) said` or `(Org) role Name said`."""
         doc = self.doc
         j = verb
+        while j - 1 >= limit and doc[j - 1].lower_ in self.lex.adverbs:
+            j -= 1
+        self.subject_start = j - 1
         if j - 1 >= limit and doc[j - 1].lower_ in self.lex.pronouns:
-            return self.last_person_before(doc[j - 1].idx)
+            return self.last_person_before(doc[j - 1].idx, doc[j - 1].lower_)
+        described = self.description(j, limit)
+        if described is not None:
+            return described
+        if self.entity_before(j, limit):
+            return ORGANISATION
         title = org = None
         if j - 1 >= limit and doc[j - 1].text == "," and not self.lower_text:
             # "Name, a role at Org, said": find the comma that opens the appositive
@@ -376,6 +446,8 @@ class Speakers:
                     t, o, end = self.appositive(c, j - 1)
                     if t is not None and end == j - 1:
                         title, org, j = t, o, c
+                    elif c + 1 < len(doc) and doc[c + 1].lower_ in {"who", "a", "an", "the", "whose", "which"}:
+                        j = c
                     break
         elif self.lower_text:
             # "name role at org said" with no commas: walk back over org and role
@@ -396,6 +468,7 @@ class Speakers:
         start = self.name_backward(j, limit)
         if start == j:
             return None
+        self.subject_start = start
         if title is None and start > limit:
             rs = self.role_backward(start, limit)
             if rs is not None:
@@ -406,7 +479,31 @@ class Speakers:
                     org_start -= 1
                 if org_start < rs:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
+                self.subject_start = org_start
         return self.person(start, j, title, org)
+
+    def entity_before(self, end: int, limit: int) -> bool:
+        """True when an exchange, provider, outlet or token stands right before the verb ("Binance said")."""
+        j = end
+        while j - 1 >= limit and (self.doc[j - 1].lower_ in self.lex.adverbs or self.doc[j - 1].text == ","):
+            j -= 1
+        return j - 1 >= limit and j - 1 in self.entity_tokens
+
+    def description(self, end: int, limit: int) -> Person | None:
+        """ "the politician said" stands for the last person named; "the firm said" for an organisation."""
+        doc = self.doc
+        for start in range(end - 1, max(limit, end - 5) - 1, -1):
+            if doc[start].lower_ in {"the", "this", "that"}:
+                self.subject_start = start
+                noun = doc[end - 1].lower_
+                if noun in self.lex.org_nouns:
+                    return ORGANISATION
+                if noun in self.lex.person_nouns or end - 1 in self.role_tokens:
+                    return self.last_person_before(doc[start].idx)
+                return None
+            if not doc[start].is_alpha:
+                return None
+        return None
 
     def from_tail(self, i: int, limit: int) -> Person | None:
         """Attribution after the closing mark."""
@@ -423,7 +520,9 @@ class Speakers:
             if doc[v].text in "“\"‘" or (doc[v].text in {".", "!", "?"} and v > i + 1):
                 break
             if self.speech(v, "tail") is not None:
-                return self.before_verb(v, i)
+                found = self.before_verb(v, i)
+                # the speaker must open the tail: a name further on belongs to another sentence
+                return found if self.subject_start <= i + 2 else None
         return None
 
     def from_head(self, end: int, limit: int) -> Person | None:
@@ -432,8 +531,18 @@ class Speakers:
         for v in range(end - 1, max(limit, end - HEAD_GAP) - 1, -1):
             if doc[v].text in {".", "!", "?", "”", '"'} and v < end - 1:
                 break
-            if self.speech(v, "head") is not None:
-                return self.before_verb(v, limit)
+            verb_end = self.speech(v, "head")
+            if verb_end is not None:
+                if doc[v].lower_ == "according":
+                    return self.after_verb(verb_end, end)
+                if doc[v].lower_.endswith("ing"):
+                    # "..., writing that": the sentence's subject speaks
+                    person = self.last_person_before(doc[v].idx)
+                    return person if person is not None and person.at >= doc[v].sent.start_char else None
+                found = self.before_verb(v, limit)
+                if found is None and (v == limit or doc[v - 1].is_punct or doc[v - 1].is_space):
+                    found = self.after_verb(verb_end, end)  # "Wrote Lena Szabo of Danube Capital:"
+                return found
         return None
 
     def scan_people(self) -> None:
@@ -461,6 +570,21 @@ class Speakers:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
+        if self.lower_text:
+            self.scan_lower_people()
+            return
+        known = {p.at for p in self.people}
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
+                    and (i == 0 or not self.is_namey(doc[i - 1]) and doc[i - 1].lower_ not in ORG_PREPS):
+                end = self.name_forward(i, min(len(doc), i + 5))
+                if end - i >= 2:
+                    self.person(i, end, None, None)
+                    i = end
+                    continue
+            i += 1
 
 
 def token_index(doc: Doc, char: int) -> int:
@@ -477,13 +601,14 @@ def token_index(doc: Doc, char: int) -> int:
 def find_quotes(doc: Doc) -> list[Quote]:
     """Every attributed quotation of the doc."""
     text = doc.text
-    if not any(c in text for c in "\"“‘«„"):
+    if not any(c in text for c in "\"“‘«„'"):
         return []
     passages = find_passages(text)
     if not passages:
         return []
     sp = Speakers(doc)
     sp.scan_people()
+    sp.scan_surnames()
     starts = paragraph_starts(text)
     bounds = [(token_index(doc, p.start), token_index(doc, p.inner_end)) for p in passages]
     for k, p in enumerate(passages):
@@ -495,12 +620,17 @@ def find_quotes(doc: Doc) -> list[Quote]:
         while tail_limit > close_tok and doc[tail_limit - 1].idx >= para_end_char:
             tail_limit -= 1
         prev_close = bounds[k - 1][1] + 1 if k else 0
-        para_start_char = starts[paragraph_of(starts, p.start)]
+        para = paragraph_of(starts, p.start)
+        if para and text[:p.start].rstrip().endswith(":"):
+            para = paragraph_of(starts, len(text[:p.start].rstrip()) - 1)
+        para_start_char = starts[para]
         head_limit = max(prev_close, open_tok - MAX_HEAD, token_index(doc, para_start_char))
         speaker = sp.from_tail(close_tok, tail_limit)
         if speaker is None:
             speaker = sp.from_head(open_tok, head_limit)
-        if speaker is not None:
+        if speaker is ORGANISATION:
+            p.explicit = True
+        elif speaker is not None:
             p.speaker, p.explicit = speaker, True
     # chains of paragraph-spanning passages share a speaker; unattributed passages inherit from the last one
     for k, p in enumerate(passages):
@@ -513,15 +643,24 @@ def find_quotes(doc: Doc) -> list[Quote]:
     last: Passage | None = None
     for p in passages:
         words = len(text[p.inner_start:p.inner_end].split())
-        if p.speaker is None and last is not None and last.speaker is not None and words >= 4:
+        if p.speaker is None and not p.explicit and last is not None and last.speaker is not None and words >= 4:
             gap_paras = paragraph_of(starts, p.start) - paragraph_of(starts, last.end)
             if gap_paras <= 1 and not _names_between(sp, last.end, p.start, last.speaker):
                 p.speaker = last.speaker
-        if p.speaker is not None or words >= 4:
+        if p.speaker is None and not p.explicit and words >= 4:
+            p.speaker = _reported_speaker(doc, sp, starts, p, last)
+        if p.speaker is not None or p.explicit or words >= 4:
             last = p
-    quotes = []
+    quotes: list[Quote] = []
     for p in passages:
         if p.speaker is None:
+            continue
+        if p.continues and quotes and quotes[-1].end >= p.start - 4 and quotes[-1].speaker == p.speaker.name:
+            # a quotation running over several paragraphs is one passage
+            quotes[-1].end = p.inner_end
+            while quotes[-1].end > p.inner_start and text[quotes[-1].end - 1].isspace():
+                quotes[-1].end -= 1
+            quotes[-1].text = text[quotes[-1].start:quotes[-1].end]
             continue
         inner_start, inner_end = p.inner_start, p.inner_end
         while inner_start < inner_end and text[inner_start].isspace():
@@ -537,6 +676,20 @@ def find_quotes(doc: Doc) -> list[Quote]:
         quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
                             "explicit" if p.explicit else "inherited"))
     return quotes
+
+
+def _reported_speaker(doc: Doc, sp: Speakers, starts: list[int], p: Passage, last: Passage | None) -> Person | None:
+    """A paragraph-opening quotation after "Name said that ..." in the paragraph before belongs to Name."""
+    text = doc.text
+    para = paragraph_of(starts, p.start)
+    if para == 0 or text[starts[para]:p.start].strip():
+        return None
+    person = sp.last_person_before(p.start)
+    if person is None or person.at < starts[para - 1] or (last is not None and last.end > person.at):
+        return None
+    first = token_index(doc, person.at)
+    verbs = [i for i in sp.speech_at if first < i < token_index(doc, p.start)]
+    return person if verbs else None
 
 
 def _names_between(sp: Speakers, start: int, end: int, speaker: Person) -> bool:

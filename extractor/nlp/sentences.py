@@ -20,10 +20,14 @@ def set_sentences(doc: Doc) -> Doc:
     for i in range(n - 1):
         text = doc[i].text
         if "\n" in text and doc[i].is_space:
-            starts[i + 1] = True
+            j = i + 1
+            while j < n and doc[j].is_space:
+                j += 1
+            if j < n:
+                starts[j] = True
         elif text in ENDERS or (len(text) > 1 and text[-1] in "!?"):
             j = i + 1
-            while j < n and (is_closer(doc, j) or doc[j].text in ENDERS):
+            while j < n and (is_closer(doc, j) or doc[j].text in ENDERS or doc[j].is_space):
                 j += 1
             if j < n and not doc[j].is_lower:
                 starts[j] = True

@@ -41,6 +41,32 @@ def split_point(word: str, names: frozenset[str]) -> int | None:
     return None
 
 
+QUOTE_MARKS = "“”‘’\""
+
+
+def pieces(word: str, names: frozenset[str]) -> list[str]:
+    """A glued token cut into its words: at quotation marks inside it, then beside a known name."""
+    parts: list[str] = []
+    current = ""
+    for i, c in enumerate(word):
+        inner = 0 < i < len(word) - 1
+        # an apostrophe between letters is part of the word ("we’ve"), any other inner mark is a seam
+        if c in QUOTE_MARKS and inner and not (c in "’'" and word[i - 1].isalpha() and word[i + 1].isalpha()):
+            if current:
+                parts.append(current)
+            parts.append(c)
+            current = ""
+        else:
+            current += c
+    if current:
+        parts.append(current)
+    out: list[str] = []
+    for part in parts:
+        cut = split_point(part.lower(), names) if len(part) >= 6 and part.isalpha() else None
+        out.extend([part[:cut], part[cut:]] if cut is not None else [part])
+    return out
+
+
 if not Doc.has_extension("normalised"):
     Doc.set_extension("normalised", default=False)
 
@@ -54,16 +80,17 @@ def make_text_form(nlp: Language, name: str):
         doc._.normalised = is_normalised(doc.text)
         if not doc._.normalised:
             return doc
-        cuts = []
+        splits = []
         for tok in doc:
-            if len(tok) >= 6 and tok.is_alpha:
-                cut = split_point(tok.lower_, names)
-                if cut is not None:
-                    cuts.append((tok, cut))
-        if cuts:
+            if len(tok) < 3 or tok.is_space:
+                continue
+            parts = pieces(tok.text, names)
+            if len(parts) > 1:
+                splits.append((tok, parts))
+        if splits:
             with doc.retokenize() as retokenizer:
-                for tok, cut in cuts:
-                    retokenizer.split(tok, [tok.text[:cut], tok.text[cut:]], heads=[(tok, 0), (tok, 0)])
+                for tok, parts in splits:
+                    retokenizer.split(tok, parts, heads=[(tok, 0)] * len(parts))
         return doc
 
     return component
