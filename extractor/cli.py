@@ -8,6 +8,7 @@ import sys
 import click
 
 from extractor import __version__
+from extractor.schema import DEFAULT_DB
 
 
 @click.group()
@@ -42,6 +43,115 @@ def parse(paths: tuple[str, ...], published: str | None, model: str | None) -> N
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="A feed to read (repeatable).")
+@click.option(
+    "--feeds-file", type=click.Path(dir_okay=False), help="A YAML list of feeds (url, outlet, lang)."
+)
+@click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True, help="The SQLite database.")
+@click.option(
+    "--delay", type=float, default=1.0, show_default=True, help="Minimum seconds between requests to a host."
+)
+@click.option("--concurrency", type=int, default=8, show_default=True, help="Requests in flight at most.")
+@click.option("--max-articles", type=int, default=None, help="Fetch at most N article pages this run.")
+@click.option("--refresh", is_flag=True, help="Re-fetch known pages (changed ones become new revisions).")
+def crawl(
+    feeds: tuple[str, ...],
+    feeds_file: str | None,
+    db_path: str,
+    delay: float,
+    concurrency: int,
+    max_articles: int | None,
+    refresh: bool,
+) -> None:
+    """Read RSS/Atom feeds and store their articles; without --feed/--feeds-file, patterns/feeds.yaml.
+
+    Every fetch is logged in the fetch_log table. Example:
+
+        extractor crawl --feed https://example.com/rss --db db/news.db --max-articles 50
+    """
+    from extractor.crawl.feeds import FeedError
+    from extractor.crawl.run import run_crawl
+
+    try:
+        summary = run_crawl(
+            db_path,
+            feeds=list(feeds) or None,
+            feeds_file=feeds_file,
+            delay=delay,
+            concurrency=concurrency,
+            max_articles=max_articles,
+            refresh=refresh,
+        )
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(summary))
+    if summary.feeds_failed and not (summary.feeds_read or summary.feeds_not_modified):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("url")
+@click.option(
+    "--feeds-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The YAML feeds file to add to (default: patterns/feeds.yaml).",
+)
+def discover(url: str, feeds_file: str | None) -> None:
+    """Find a site's RSS/Atom feeds and add the new ones to the feeds file.
+
+    Looks at <link rel="alternate"> tags, then common paths (/feed, /rss.xml, ...). Example:
+
+        extractor discover https://example.com/ --feeds-file my-feeds.yaml
+    """
+    from extractor.crawl.feeds import FeedError
+    from extractor.crawl.fetch import FetchError
+    from extractor.crawl.run import discover_feeds
+
+    try:
+        found, added = discover_feeds(url, feeds_file)
+    except (FetchError, FeedError, ValueError) as exc:
+        raise click.ClickException(f"{url}: {exc}") from exc
+    if not found:
+        raise click.ClickException(f"{url}: no feed found")
+    new = {source.url for source in added}
+    for source in found:
+        state = "added" if source.url in new else "already listed"
+        click.echo(f"{source.url}\t{source.outlet or ''}\t{source.lang or ''}\t{state}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True, help="The SQLite database.")
+@click.option(
+    "--title", metavar="COLUMN", help="Column holding the headline (guessed: title, headline, ...)."
+)
+@click.option("--text", metavar="COLUMN", help="Column holding the body (guessed: text, body, content, ...).")
+@click.option("--url", metavar="COLUMN", help="Column holding the article URL (guessed: url, link, ...).")
+@click.option(
+    "--date", metavar="COLUMN", help="Column holding the publication time (guessed: published, date)."
+)
+@click.option("--source", metavar="COLUMN", help="Column naming the outlet (guessed: source, outlet, ...).")
+@click.option("--outlet", metavar="NAME", help="Outlet name for every article ingested.")
+@click.option("--lang", metavar="CODE", help="Language code for every article ingested, e.g. en.")
+def ingest(paths: tuple[str, ...], db_path: str, **mapping: str | None) -> None:
+    """Load existing datasets into the articles table: CSV/TSV/JSON/JSONL files, .txt/.html files or folders.
+
+    Rows with no text are reported and skipped; loading the same file twice adds nothing. Example:
+
+        extractor ingest ../shared/corpus/cryptonews-2023.jsonl articles/ --db db/news.db
+    """
+    from extractor.ingest import ingest_paths
+
+    summary = ingest_paths(db_path, paths, **{k: v for k, v in mapping.items() if v})
+    for problem in summary.problems:
+        click.echo(f"extractor: {problem}", err=True)
+    click.echo(str(summary))
+    if summary.failed_files:
+        sys.exit(1)
+
+
 def _date(value: str | None) -> str | None:
     from extractor.parse import check_date
 
@@ -49,6 +159,99 @@ def _date(value: str | None) -> str | None:
         return check_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def db_option(func):
+    """The shared --db option."""
+    from extractor.schema import DEFAULT_DB
+
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False), default=str(DEFAULT_DB), show_default=True,
+        help="SQLite database file (created, with its folder, if missing).",
+    )(func)
+
+
+@cli.command()
+@db_option
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running the pipeline (the main process writes).")
+@click.option("--all", "everything", is_flag=True,
+              help="Extract every article again, not only new or stale ones.")
+@click.option("--model", metavar="NAME", default=None, help="Add a trained spaCy pipeline's entities.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def extract(db_path: str, workers: int, everything: bool, model: str | None, quiet: bool) -> None:
+    """Extract facts from stored articles not yet done with this pipeline version.
+
+    Each article's facts are replaced in one transaction; running it twice changes nothing.
+    Example:
+
+        extractor extract --db db/news.db --workers 2
+    """
+    from tqdm import tqdm
+
+    from extractor.extract import ExtractError, run_extract
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="article", disable=quiet, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        summary = run_extract(db_path, workers=workers, all=everything, progress=progress, model=model)
+    except ExtractError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    for error in summary.errors:
+        click.echo(f"extractor: {error}", err=True)
+    facts = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in summary.facts.items())
+    run = f"run #{summary.run_id}" if summary.run_id else "nothing to do"
+    click.echo(
+        f"{run}: {summary.articles} articles extracted ({facts}), {summary.up_to_date} up to date, "
+        f"{len(summary.errors)} errors; pipeline {summary.pipeline_version}"
+    )
+    if summary.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse the database with Datasette: read-only, with canned queries and charts.
+
+    Example:
+
+        extractor serve --db db/news.db --port 8001
+    """
+    from extractor.serve import ServeError
+    from extractor.serve import serve as run_server
+
+    try:
+        run_server(db_path, host=host, port=port)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats(db_path: str, as_json: bool) -> None:
+    """Print rows per table and the last extraction run.
+
+    Example:
+
+        extractor stats --db db/news.db
+    """
+    from extractor.stats import database_stats, format_stats
+
+    result = database_stats(db_path)
+    click.echo(json.dumps(result, indent=2) if as_json else format_stats(result))
 
 
 @cli.command()

@@ -14,11 +14,26 @@ import sqlite_utils
 DEFAULT_DB = Path("db") / "news.db"
 SCHEMA_VERSION = 1
 
+
+def _fact_table(columns: dict, foreign_keys: list[tuple[str, str, str]] | None = None) -> dict:
+    """A fact table: its article, run, outlet and date, its own columns, then the words and offsets."""
+    return {
+        "columns": {
+            "id": int, "article_id": int, "run_id": int, "outlet": str, "published_at": str, **columns,
+            "text": str, "sentence": str, "start": int, "end": int,
+        },
+        "pk": "id",
+        "not_null": {"article_id"},
+        "foreign_keys": [("article_id", "articles", "id"), ("run_id", "runs", "id"), *(foreign_keys or [])],
+    }
+
+
 TABLES: dict[str, dict] = {
     "feeds": {
         "columns": {
             "id": int, "url": str, "outlet": str, "lang": str, "title": str, "etag": str,
             "last_modified": str, "last_fetched_at": str, "last_status": int, "added_at": str,
+            "last_outcome": str, "last_message": str,
         },
         "pk": "id",
         "not_null": {"url"},
@@ -35,6 +50,18 @@ TABLES: dict[str, dict] = {
         "unique": [["url"]],
         "foreign_keys": [("feed_id", "feeds", "id")],
     },
+    # Earlier versions of an article whose content changed: the articles row always holds the latest.
+    "article_revisions": {
+        "columns": {
+            "id": int, "article_id": int, "revision": int, "url": str, "canonical_url": str, "title": str,
+            "authors": str, "published_at": str, "fetched_at": str, "text": str, "html": bytes,
+            "content_hash": str, "replaced_at": str,
+        },
+        "pk": "id",
+        "not_null": {"article_id", "revision"},
+        "unique": [["article_id", "revision"]],
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
     "fetch_log": {
         "columns": {
             "id": int, "at": str, "url": str, "kind": str, "status": int, "outcome": str,
@@ -42,13 +69,84 @@ TABLES: dict[str, dict] = {
         },
         "pk": "id",
     },
+    "runs": {
+        "columns": {
+            "id": int, "started_at": str, "finished_at": str, "status": str, "pipeline_version": str,
+            "code_version": str, "patterns_hash": str, "model": str, "workers": int, "articles": int,
+            "liquidations": int, "price_moves": int, "exchange_mentions": int, "quotes": int,
+            "provider_mentions": int, "errors": int,
+        },
+        "pk": "id",
+    },
+    "extractions": {
+        "columns": {
+            "article_id": int, "run_id": int, "pipeline_version": str, "content_hash": str,
+            "extracted_at": str, "facts": int, "error": str,
+        },
+        "pk": "article_id",
+        "foreign_keys": [("article_id", "articles", "id"), ("run_id", "runs", "id")],
+    },
+    "organizations": {
+        "columns": {
+            "id": int, "name": str, "name_key": str, "quote_count": int, "people_count": int,
+            "first_quoted_at": str, "last_quoted_at": str,
+        },
+        "pk": "id",
+        "not_null": {"name", "name_key"},
+    },
+    "people": {
+        "columns": {
+            "id": int, "name": str, "name_key": str, "quote_count": int, "latest_title": str,
+            "latest_org": str, "roles": str, "first_quoted_at": str, "last_quoted_at": str,
+        },
+        "pk": "id",
+        "not_null": {"name", "name_key"},
+    },
+    "liquidations": _fact_table({
+        "event_date": str, "time_phrase": str, "amount_usd": float, "side": str, "exchange": str,
+        "asset": str,
+    }),
+    "price_moves": _fact_table({
+        "event_date": str, "time_phrase": str, "asset": str, "direction": str, "pct": float,
+        "from_usd": float, "to_usd": float, "price_usd": float, "change_usd": float, "figures": str,
+    }),
+    "exchange_mentions": _fact_table({"exchange": str, "mentions": int}),
+    "provider_mentions": _fact_table({"provider": str, "mentions": int}),
+    "quotes": _fact_table(
+        {"person_id": int, "organization_id": int, "speaker": str, "title": str, "org": str},
+        [("person_id", "people", "id"), ("organization_id", "organizations", "id")],
+    ),
 }
 
 INDEXES: list[tuple[str, list[str]]] = [
     ("articles", ["canonical_url"]),
     ("articles", ["published_at"]),
+    ("articles", ["content_hash"]),
     ("fetch_log", ["url"]),
+    ("extractions", ["pipeline_version"]),
+    ("people", ["name_key"]),
+    ("organizations", ["name_key"]),
+    ("liquidations", ["article_id"]),
+    ("liquidations", ["event_date"]),
+    ("liquidations", ["amount_usd"]),
+    ("price_moves", ["article_id"]),
+    ("price_moves", ["asset"]),
+    ("exchange_mentions", ["article_id"]),
+    ("exchange_mentions", ["exchange"]),
+    ("provider_mentions", ["article_id"]),
+    ("quotes", ["article_id"]),
+    ("quotes", ["person_id"]),
+    ("quotes", ["organization_id"]),
 ]
+
+# Full-text search: (table, columns); sqlite-utils keeps the index current with triggers.
+FTS: list[tuple[str, list[str]]] = [
+    ("articles", ["title", "text"]),
+    ("quotes", ["text", "speaker", "title", "org"]),
+]
+
+# Tables that hold one row per extracted fact, each tied to an article and a run.
+FACT_TABLES = ("liquidations", "price_moves", "exchange_mentions", "provider_mentions", "quotes")
 
 
 def connect(path: str | Path = DEFAULT_DB, timeout: float = 30.0) -> sqlite_utils.Database:
@@ -82,4 +180,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 table.add_column(column, col_type)
     for table_name, columns in INDEXES:
         db[table_name].create_index(columns, if_not_exists=True)
+    for table_name, columns in FTS:
+        if not db[table_name].detect_fts():
+            db[table_name].enable_fts(columns, create_triggers=True)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

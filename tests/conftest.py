@@ -23,3 +23,18 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is not present on this machine")
     return SHARED
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A path for a fresh database file in a folder that does not exist yet."""
+    return tmp_path / "data" / "news.db"
+
+
+@pytest.fixture
+def corpus_db(db_path: Path) -> Path:
+    """A database holding the store tests' five articles (tests/store_fixtures.py), not yet extracted."""
+    from store_fixtures import ARTICLES, add_articles
+
+    add_articles(db_path, ARTICLES)
+    return db_path

@@ -165,3 +165,28 @@ def test_every_field_f1_is_at_least_its_floor(figures: dict) -> None:
 def test_macro_f1_is_at_least_its_floor(figures: dict) -> None:
     floor = json.loads(FLOORS.read_text(encoding="utf-8"))["macro"]
     assert figures["macro"] >= floor, f"macro F1 {figures['macro']:.3f} < floor {floor}: {figures['fields']}"
+
+
+DEV = SHARED / "eval" / "dev"
+DEV_FLOORS = CORPUS / "floors-dev.json"
+
+
+@pytest.fixture(scope="module")
+def dev_figures(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The shared dev set (the seed article included), scored the same way."""
+    scorer = load_scorer()
+    if not DEV.is_dir():
+        pytest.skip(f"shared dev set not found at {DEV}")
+    predictions = list(parse_paths([str(p) for p in sorted(DEV.glob("*.txt"))]))
+    pred_path = tmp_path_factory.mktemp("dev") / "pred.jsonl"
+    pred_path.write_text("".join(json.dumps(p) + "\n" for p in predictions), encoding="utf-8")
+    tallies, misses = scorer.score(scorer.load(str(DEV / "gold.jsonl")), scorer.load(str(pred_path)))
+    fields = {name: tally.prf()[2] for name, tally in tallies.items()}
+    return {"fields": fields, "macro": sum(fields.values()) / len(fields), "misses": misses}
+
+
+def test_dev_set_floors(dev_figures: dict) -> None:
+    floors = json.loads(DEV_FLOORS.read_text(encoding="utf-8"))
+    below = {name: (round(f1, 3), floors[name]) for name, f1 in dev_figures["fields"].items() if f1 < floors[name]}
+    assert below == {}, f"dev F1 below floor (measured, floor): {below}; misses: {dev_figures['misses']}"
+    assert dev_figures["macro"] >= floors["macro"]

@@ -95,3 +95,15 @@ def test_numeric_headline_merges_into_a_bare_body_move(nlp):
 
 def test_headline_level_crossed(nlp):
     assert moves(nlp, "Bitcoin tops $100K for the first time") == [("BTC", "up", None, 100000, None)]
+
+
+def test_from_and_to_around_threshold_words(nlp):
+    text = "Bitcoin has since reversed, dropping from above $28,000 to under $27,000."
+    (m,) = analyse_text(nlp, text)["price_moves"]
+    assert (m["from_usd"], m["to_usd"], [f["kind"] for f in m["figures"]]) == (28000, 27000, ["move_start", "move_end"])
+
+
+def test_reference_level_after_versus_is_not_the_move(nlp):
+    assert moves(nlp, "Bitcoin is down over 15% versus its yearly highs above $31,000.") == [
+        ("BTC", "down", None, None, -15)
+    ]

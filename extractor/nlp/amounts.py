@@ -39,31 +39,32 @@ _mult_word = r"trillion|billion|million|thousand"
 _mult_abbr = r"tn|bn|bln|mn|mln|mm|[tbmk]"
 
 MONEY_PREFIXED = re.compile(
-    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![A-Za-z])(?P<cur>{_prefix})\s?(?P<num>{NUM})"
+    rf"(?<![A-Za-z])(?P<cur>{_prefix})\s?(?P<num>{NUM})"
     rf"(?:\s?(?:-|–)\s?(?:{_prefix})?\s?(?P<num2>{NUM}))?"
     rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?"
     rf"(?:\s(?P<cur2>{_suffix})\b)?",
     re.IGNORECASE,
 )
 MONEY_SUFFIXED = re.compile(
-    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.,])(?P<num>{NUM})"
+    rf"(?<![\w$.,])(?P<num>{NUM})"
     rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?"
     rf"(?:\s?(?P<mult>{_mult_word})\b|(?P<abbr>{_mult_abbr})\b)?\s(?P<cur2>{_suffix})\b",
     re.IGNORECASE,
 )
-CENTS = re.compile(rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w$.])(?P<num>{NUM})\s?(?:cents?|¢)(?!\w)", re.IGNORECASE)
+CENTS = re.compile(rf"(?<![\w$.])(?P<num>{NUM})\s?(?:cents?|¢)(?!\w)", re.IGNORECASE)
 PERCENT = re.compile(
-    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?(?<![\w.])(?P<num>[-+−]?{NUM})"
+    rf"(?<![\w.])(?P<num>[-+−]?{NUM})"
     rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
     re.IGNORECASE,
 )
 WORD_NUMBERS = {"half a": 0.5, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "a quarter of a": 0.25}
 WORD_MONEY = re.compile(
-    rf"(?:(?P<qual>\b{QUALIFIER})\s+)?\b(?P<num>half a|a quarter of a|an?|one|two|three|four|five|six|seven|eight|"
+    r"\b(?P<num>half a|a quarter of a|an?|one|two|three|four|five|six|seven|eight|"
     r"nine|ten)\s+(?P<mult>trillion|billion|million)\s+(?P<cur2>dollars|usd|euros|pounds|yen)\b",
     re.IGNORECASE,
 )
+QUALIFIED = re.compile(rf"\b({QUALIFIER})\s+$", re.IGNORECASE)
 BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 BARE = re.compile(r"(?<![\w$.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?P<abbr>k)\b)", re.IGNORECASE)
 
@@ -113,10 +114,20 @@ def _money(match: re.Match, prefixed: bool) -> Amount | None:
         currency = SUFFIX_CURRENCIES[match.group("cur2").lower()]
     value = to_float(match.group("num")) * scale
     upper = to_float(match.group("num2")) * scale if match.group("num2") else None
-    qualifier = match.group("qual").lower() if match.group("qual") else None
-    start = match.start("qual") if qualifier else match.start("cur" if prefixed else "num")
+    start = match.start("cur" if prefixed else "num")
     return Amount(start, match.end(), match.group(0)[start - match.start():], value, "money", currency,
-                  qualifier, scaled, upper)
+                  None, scaled, upper)
+
+
+def qualify(text: str, amount: Amount) -> Amount:
+    """Take in a qualifier just before the figure ("more than $10 billion")."""
+    m = QUALIFIED.search(text, max(0, amount.start - 40), amount.start)
+    if m is None:
+        return amount
+    amount.qualifier = m.group(1).lower()
+    amount.start = m.start()
+    amount.text = text[amount.start:amount.end]
+    return amount
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -124,35 +135,33 @@ def find_amounts(text: str) -> list[Amount]:
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
 
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
-
     def add(amount: Amount | None) -> None:
-        if amount is not None and free(amount.start, amount.end):
+        if amount is None:
+            return
+        if all(amount.end <= a or amount.start >= b for a, b in taken):
+            amount = qualify(text, amount)
             found.append(amount)
             taken.append((amount.start, amount.end))
 
-    if "$" in text or "€" in text or "£" in text or "¥" in text or "USD" in text.upper():
+    lowered = text.lower()
+    if "$" in text or "€" in text or "£" in text or "¥" in text or "₩" in text or "₹" in text or "usd" in lowered:
         for m in MONEY_PREFIXED.finditer(text):
             add(_money(m, prefixed=True))
     for m in MONEY_SUFFIXED.finditer(text):
         add(_money(m, prefixed=False))
-    for m in WORD_MONEY.finditer(text):
-        qual = m.group("qual").lower() if m.group("qual") else None
-        start = m.start("qual") if qual else m.start("num")
-        value = WORD_NUMBERS.get(m.group("num").lower(), 1) * MULTIPLIERS[m.group("mult").lower()]
-        add(Amount(start, m.end(), text[start:m.end()], value, "money",
-                   SUFFIX_CURRENCIES[m.group("cur2").lower()], qual, True))
-    for m in CENTS.finditer(text):
-        qual = m.group("qual").lower() if m.group("qual") else None
-        start = m.start("qual") if qual else m.start("num")
-        add(Amount(start, m.end(), text[start:m.end()], to_float(m.group("num")) / 100, "money", "USD", qual))
-    for m in PERCENT.finditer(text):
-        qual = m.group("qual").lower() if m.group("qual") else None
-        start = m.start("qual") if qual else m.start("num")
-        upper = to_float(m.group("num2")) if m.group("num2") else None
-        add(Amount(start, m.end(), text[start:m.end()], to_float(m.group("num")), "percent", None, qual,
-                   False, upper))
+    if "illion" in lowered:
+        for m in WORD_MONEY.finditer(text):
+            value = WORD_NUMBERS.get(m.group("num").lower(), 1) * MULTIPLIERS[m.group("mult").lower()]
+            add(Amount(m.start(), m.end(), m.group(0), value, "money", SUFFIX_CURRENCIES[m.group("cur2").lower()],
+                       None, True))
+    if "cent" in lowered or "¢" in text:
+        for m in CENTS.finditer(text):
+            add(Amount(m.start(), m.end(), m.group(0), to_float(m.group("num")) / 100, "money", "USD"))
+    if "%" in text or "per" in lowered or "pct" in lowered:
+        for m in PERCENT.finditer(text):
+            upper = to_float(m.group("num2")) if m.group("num2") else None
+            add(Amount(m.start(), m.end(), m.group(0), to_float(m.group("num")), "percent", None, None, False,
+                       upper))
     for m in BARE.finditer(text):
         scale = 1e3 if m.group("abbr") else 1.0
         number = m.group("num")[:-1] if m.group("abbr") else m.group("num")
@@ -185,7 +194,7 @@ def make_amounts(nlp: Language, name: str):
     """Attach every money figure, percentage and bare number to `doc._.amounts`."""
 
     def component(doc: Doc) -> Doc:
-        text = doc.text
+        text = doc.user_data.get("text") or doc.text
         doc._.amounts = find_amounts(text) if any(c.isdigit() for c in text) or "illion" in text else []
         return doc
 

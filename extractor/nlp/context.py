@@ -59,6 +59,45 @@ def figures(doc: Doc) -> list[Figure]:
     return out
 
 
+def doc_text(doc: Doc) -> str:
+    """The doc's text, built once (spaCy joins the tokens anew on every `doc.text`)."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences as spans, computed once per doc from the boundaries crypto_sentences kept."""
+    cached = doc.user_data.get("sent_spans")
+    if cached is not None:
+        return cached
+    starts = doc.user_data.get("sent_starts")
+    if starts is None:
+        spans = list(doc.sents)
+    else:
+        bounds = list(starts) + [len(doc)]
+        spans = [doc[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    doc.user_data["sent_spans"] = spans
+    return spans
+
+
+def sentence_at(doc: Doc, i: int) -> Span:
+    """The sentence holding token i."""
+    sents = sentences(doc)
+    k = bisect.bisect_right([s.start for s in sents], i) - 1
+    return sents[max(k, 0)]
+
+
+def token_at(doc: Doc, char: int) -> int:
+    """Index of the token holding (or, between tokens, the one before) a character offset."""
+    starts = doc.user_data.get("token_starts")
+    if starts is None:
+        starts = doc.to_array("IDX").tolist() if len(doc) else []
+        doc.user_data["token_starts"] = starts
+    return max(bisect.bisect_right(starts, char) - 1, 0)
+
+
 def paragraph_starts(text: str) -> list[int]:
     """Character offsets where each paragraph (a line) begins."""
     return [0] + [m.end() for m in re.finditer(r"\n", text)]

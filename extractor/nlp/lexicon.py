@@ -32,7 +32,6 @@ class Lexicon:
     pronouns: frozenset[str] = frozenset()
     org_stop: frozenset[str] = frozenset()
     modals: tuple[str, ...] = ()
-    no_move: tuple[str, ...] = ()
     figure_kinds: dict[str, list[str]] = field(default_factory=dict)
     needs_number: frozenset[str] = frozenset()
     names: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -40,6 +39,7 @@ class Lexicon:
     org_nouns: frozenset[str] = frozenset()
     adverbs: frozenset[str] = frozenset()
     org_suffixes: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
 
     def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False, normalised: bool = False) -> None:
         """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
@@ -74,6 +74,7 @@ def load_lexicon() -> Lexicon:
     lex.org_nouns = frozenset(speech["org_nouns"])
     lex.adverbs = frozenset(speech["adverbs"])
     lex.org_suffixes = frozenset(roles["org_suffixes"])
+    lex.places = frozenset(p.lower() for p in roles["places"])
     liq = load_yaml("liquidations.yaml")
     for key in ("triggers", "continuation", "long", "short", "distractors", "losses", "losers"):
         lex.add("liq", key, liq[key])
@@ -86,7 +87,6 @@ def load_lexicon() -> Lexicon:
         lex.add("state", direction, moves["state"][direction])
     lex.needs_number = frozenset(needs)
     lex.modals = tuple(m.lower() for m in moves["modals"])
-    lex.no_move = tuple(m.lower() for m in moves["no_move"])
     lex.figure_kinds = {k: [p.lower() for p in v] for k, v in moves["figure_kinds"].items()}
     return lex
 

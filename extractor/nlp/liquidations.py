@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.context import Figure, figures, paragraph_of, paragraph_starts, spans_in, time_phrase
+from extractor.nlp.context import (
+    Figure,
+    doc_text,
+    figures,
+    paragraph_of,
+    paragraph_starts,
+    sentences,
+    spans_in,
+    time_phrase,
+)
 
 MIN_LIQUIDATION_USD = 1_000_000
 SIDE_WINDOW = 12
@@ -136,9 +145,9 @@ def find_liquidations(doc: Doc) -> list[Liquidation]:
     cues = _labelled(doc, "liq", "continuation")
     losers = _labelled(doc, "liq", "losers")
     losses = _labelled(doc, "liq", "losses")
-    starts = paragraph_starts(doc.text)
-    headline_end = doc.text.find("\n") if "\n" in doc.text.strip() else -1
-    sents = list(doc.sents)
+    starts = paragraph_starts(doc_text(doc))
+    headline_end = doc_text(doc).find("\n") if "\n" in doc_text(doc).strip() else -1
+    sents = sentences(doc)
     trigger_sents = {
         i for i, s in enumerate(sents)
         if spans_in(triggers, s.start, s.end)

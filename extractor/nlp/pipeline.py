@@ -16,6 +16,26 @@ COMPONENTS = ("crypto_text_form", "crypto_sentences", "crypto_lexicon", "crypto_
               "crypto_price_moves", "crypto_quotes")
 
 
+class KeepText:
+    """Wraps the tokenizer so that each Doc keeps its original text (`doc.text` rebuilds it on every call)."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data["text"] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        """Tokenize a stream of texts."""
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.tokenizer, name)
+
+
 def build_pipeline(model: str | None = None) -> Language:
     """A blank English pipeline plus our components; `model` adds a trained pipeline's entities."""
     if model:
@@ -31,6 +51,7 @@ def build_pipeline(model: str | None = None) -> Language:
         nlp = spacy.blank("en")
         nlp.add_pipe("crypto_text_form")
         nlp.add_pipe("crypto_sentences")
+    nlp.tokenizer = KeepText(nlp.tokenizer)
     for name in COMPONENTS[2:]:
         nlp.add_pipe(name)
     return nlp

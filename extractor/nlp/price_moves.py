@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.context import figures, inside, quoted_ranges, spans_in, time_phrase
+from extractor.nlp.context import (
+    doc_text,
+    figures,
+    inside,
+    quoted_ranges,
+    sentence_at,
+    sentences,
+    spans_in,
+    time_phrase,
+)
 from extractor.nlp.liquidations import _plain
 
 SUBJECT_WINDOW = {"finite": 12, "s": 4, "ing": 16, "base": 2, "state": 8}
@@ -110,6 +119,7 @@ class MoveRules:
         self.anaphora = [w.lower().split() for w in data["anaphora"]]
         self.coordinators = {w.lower() for w in data["coordinators"]}
         self.threshold_verbs = {w.lower() for w in data["threshold_verbs"]}
+        self.neutral_verbs = {w.lower() for w in data["neutral_verbs"]}
         self.comparison = {w.lower() for w in data["comparison"]}
         self.clause_breaks = {w.lower() for w in data["clause_breaks"]}
 
@@ -163,7 +173,8 @@ def _coordinated(doc: Doc, subject: Span, assets: list[Span], rules: MoveRules) 
 
 def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
     """ "it had fallen": the asset named last before this sentence (one asset, two sentences back at most)."""
-    words = [t.lower_ for t in doc[max(sent.start, verb.start - 6):verb.start]]
+    first = max(sent.start, verb.start - 6)
+    words = [t.lower_ for t in doc[first:verb.start]]
     fillers = rules.close_fillers
     for phrase in rules.anaphora:
         n = len(phrase)
@@ -173,9 +184,12 @@ def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
                 if not before:
                     return None
                 last = before[-1]
-                window_start = last.sent.start
+                window_start = sentence_at(doc, last.start).start
                 recent = {a.label_ for a in before if a.start >= window_start}
-                return last if len(recent) == 1 and sent.start - last.end < 60 else None
+                if len(recent) != 1 or sent.start - last.end >= 60:
+                    return None
+                # the move is told from the words that stand for the asset, labelled with the asset
+                return Span(doc, first + k, first + k + n, label=last.label_)
     return None
 
 
@@ -230,17 +244,17 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         if usd is None or usd >= 1e7:
             continue
         qual = a.qualifier or ""
-        if last == "from":
+        if last == "from" or (len(prep) > 1 and prep[-2] == "from" and last in rules.thresholds):
             kind = "move_start"
             move.from_usd = usd if move.from_usd is None else move.from_usd
         elif qual in {"as low as", "as high as"} or any(prep[-len(e):] == e for e in rules.extremes if e):
             kind = "extreme"
-        elif last == "to":
+        elif last == "to" or "to" in prep[-3:-1] and last in rules.thresholds | {"just", "around", "about"}:
             kind = "move_end"
         elif last in rules.thresholds or qual in {"over", "under", "north of"}:
             kind = "threshold"
-            if last in rules.pct_thresholds:
-                # "broke below $28,000" is a fall, "broke above" a rise, whatever the verb's usual sense
+            if last in rules.pct_thresholds and move.verb in rules.neutral_verbs:
+                # "broke below $28,000" is a fall, "broke above" a rise: the verb alone says neither
                 move.direction = "down" if last in {"below", "under", "beneath"} else "up"
         elif fig.start == lo and move.verb in rules.threshold_verbs:
             kind = "threshold"
@@ -261,11 +275,11 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
         return []
     if "asset" not in doc.spans or not len(doc.spans["asset"]):
         return []
-    quoted = quoted_ranges(doc.text)
+    quoted = quoted_ranges(doc_text(doc))
     all_figs = figures(doc)
-    headline_end = doc.text.find("\n") if "\n" in doc.text.strip() else -1
+    headline_end = doc_text(doc).find("\n") if "\n" in doc_text(doc).strip() else -1
     moves: list[PriceMove] = []
-    for sent in doc.sents:
+    for sent in sentences(doc):
         sent_figs = [f for f in all_figs if f.start >= sent.start and f.end <= sent.end]
         percents = [f for f in sent_figs if f.amount.kind == "percent"]
         verbs = _verbs(doc, sent, percents)
@@ -324,7 +338,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
         numeric_assets = {m.asset for m in sent_moves if m.numeric}
         moves.extend(m for m in sent_moves if m.numeric or m.asset not in numeric_assets)
     for move in moves:
-        move.text = doc.text[move.start:move.end]
+        move.text = doc_text(doc)[move.start:move.end]
     return drop_headline_repeats(moves)
 
 

@@ -13,7 +13,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from extractor.nlp.context import paragraph_of, paragraph_starts
+from extractor.nlp.context import doc_text, paragraph_of, paragraph_starts, sentence_at, token_at
 from extractor.nlp.lexicon import first_names, name_gender
 
 MAX_TAIL = 30
@@ -30,6 +30,8 @@ DAYS_MONTHS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday
 NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", "utc", "gmt", "et", "am", "pm"}
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
 PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
+MARKS = re.compile("[“”‘’«»„\"'\n]")
+CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“"}
 NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
@@ -90,42 +92,55 @@ def find_passages(text: str) -> list[Passage]:
     passages: list[Passage] = []
     starts = paragraph_starts(text)
     para_end = [s - 1 for s in starts[1:]] + [len(text)]
+    n = len(text)
     open_at: int | None = None
     open_mark = ""
-    i = 0
-    n = len(text)
-    while i < n:
+
+    def run_to(end: int) -> None:
+        """The open quote ran to `end` without its closing mark."""
+        while end > open_at + 1 and text[end - 1].isspace():
+            end -= 1
+        passages.append(Passage(open_at, end, open_at + 1, end))
+
+    events = [m.start() for m in MARKS.finditer(text)]
+    k = 0
+    while k < len(events):
+        i = events[k]
         c = text[i]
-        if open_at is None:
-            if c in PAIRS and (c != "‘" or i == 0 or not text[i - 1].isalnum()):
-                open_at, open_mark = i, c
-            elif c == '"':
-                open_at, open_mark = i, '"'
-            elif c == "'" and (i == 0 or text[i - 1] in " \n\t(—–") and i + 1 < n and text[i + 1].isalpha():
-                # straight single quotes only as a pair closing on punctuation: ',' said X. / 'Like this.'
-                close = SINGLE_CLOSE.search(text, i + 1, para_end[paragraph_of(starts, i)] + 1)
-                if close is not None:
-                    passages.append(Passage(i, close.end(), i + 1, close.end() - 1))
-                    i = close.end()
-                    continue
-        else:
-            para = paragraph_of(starts, open_at)
+        if open_at is not None:
+            para_stop = para_end[paragraph_of(starts, open_at)]
             closing = PAIRS.get(open_mark, '"')
+            if c == "\n":
+                if i >= para_stop:  # a new paragraph before the close
+                    run_to(para_stop)
+                    open_at = None
+                k += 1
+                continue
             if c == closing and (closing != "’" or i + 1 >= n or not text[i + 1].isalpha()):
                 passages.append(Passage(open_at, i + 1, open_at + 1, i))
                 open_at = None
-            elif c == open_mark and open_mark != '"' or (i > para_end[para]):
-                # a new opening mark or a new paragraph before the close: the quote ran to here
-                end = min(i, para_end[para])
-                while end > open_at + 1 and text[end - 1].isspace():
-                    end -= 1
-                passages.append(Passage(open_at, end, open_at + 1, end))
-                open_at = None
+                k += 1
                 continue
-        i += 1
+            if not (c == open_mark and open_mark != '"'):
+                k += 1
+                continue
+            run_to(i)  # a new opening mark before the close: read it as an opener below
+            open_at = None
+        if c in PAIRS and (c != "‘" or i == 0 or not text[i - 1].isalnum()):
+            open_at, open_mark = i, c
+        elif c == '"':
+            open_at, open_mark = i, '"'
+        elif c == "'" and (i == 0 or text[i - 1] in " \n\t(—–") and i + 1 < n and text[i + 1].isalpha():
+            # straight single quotes only as a pair closing on punctuation: ',' said X. / 'Like this.'
+            close = SINGLE_CLOSE.search(text, i + 1, para_end[paragraph_of(starts, i)] + 1)
+            if close is not None:
+                passages.append(Passage(i, close.end(), i + 1, close.end() - 1))
+                while k < len(events) and events[k] < close.end():
+                    k += 1
+                continue
+        k += 1
     if open_at is not None:
-        end = para_end[paragraph_of(starts, open_at)]
-        passages.append(Passage(open_at, end, open_at + 1, end))
+        run_to(para_end[paragraph_of(starts, open_at)])
     for prev, cur in zip(passages, passages[1:]):
         gap = text[prev.end:cur.start]
         if not gap.strip() and "\n" in gap and text[prev.end - 1:prev.end] not in ("”", '"', "’"):
@@ -331,7 +346,7 @@ class Speakers:
         words = tuple(t.lower_ for t in span if t.is_alpha)
         if not words:
             return None
-        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns:
+        if words[-1] in self.lex.org_suffixes or words[-1] in self.lex.org_nouns or " ".join(words) in self.lex.places:
             return ORGANISATION
         if len(words) == 1:
             earlier = self.resolve_surname(words[0])
@@ -346,10 +361,12 @@ class Speakers:
 
     def resolve_surname(self, word: str) -> Person | None:
         """The last person named with this surname (or first name)."""
-        for p in self.people:
+        # the person introduced first with that surname: later full names are often relatives or namesakes
+        by_position = sorted(self.people, key=lambda p: p.at)
+        for p in by_position:
             if len(p.tokens) > 1 and p.tokens[-1] == word:
                 return p
-        for p in self.people:
+        for p in by_position:
             if len(p.tokens) > 1 and word in p.tokens:
                 return p
         return None
@@ -392,14 +409,19 @@ class Speakers:
         """Register later mentions by surname alone ("Abernathy, for her part, ...") as mentions of the person."""
         doc = self.doc
         surnames = {p.tokens[-1]: p for p in self.people if len(p.tokens) > 1}
+        if not surnames:
+            return
         starts = {p.at for p in self.people}
-        for tok in doc:
-            p = surnames.get(tok.lower_)
-            if p is None or tok.idx in starts or not (tok.is_title or self.lower_text):
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in surnames) + r")\b", re.IGNORECASE)
+        text = doc_text(doc)
+        for m in pattern.finditer(text):
+            if m.start() in starts or not (self.lower_text or text[m.start()].isupper()):
                 continue
-            if tok.i and self.is_namey(doc[tok.i - 1]):
-                continue  # part of a full name already registered
-            self.people.append(Person(p.name, p.title, p.org, tok.idx, p.tokens))
+            i = token_at(doc, m.start())
+            if doc[i].idx != m.start() or (i and self.is_namey(doc[i - 1])):
+                continue  # inside a longer word, or part of a full name already registered
+            p = surnames[m.group(1).lower()]
+            self.people.append(Person(p.name, p.title, p.org, m.start(), p.tokens))
 
     # ---- attribution ---------------------------------------------------------------------------------------
     def after_verb(self, i: int, limit: int) -> Person | None:
@@ -538,7 +560,7 @@ class Speakers:
                 if doc[v].lower_.endswith("ing"):
                     # "..., writing that": the sentence's subject speaks
                     person = self.last_person_before(doc[v].idx)
-                    return person if person is not None and person.at >= doc[v].sent.start_char else None
+                    return person if person is not None and person.at >= sentence_at(doc, v).start_char else None
                 found = self.before_verb(v, limit)
                 if found is None and (v == limit or doc[v - 1].is_punct or doc[v - 1].is_space):
                     found = self.after_verb(verb_end, end)  # "Wrote Lena Szabo of Danube Capital:"
@@ -570,37 +592,38 @@ class Speakers:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
                 if name_end - end >= 2:
                     self.person(end, name_end, self.display_title(doc[r:end]), None)
+        for ent in doc.ents:
+            # a trained pipeline, when there is one, names people our rules do not know
+            if ent.label_ == "PERSON" and len(ent) >= 2 and not any(t.i in self.entity_tokens for t in ent):
+                self.person(ent.start, ent.end, None, None)
         if self.lower_text:
             self.scan_lower_people()
             return
         known = {p.at for p in self.people}
-        i = 0
-        while i < len(doc):
-            tok = doc[i]
-            if tok.is_title and tok.lower_ in self.first_names and tok.idx not in known \
-                    and (i == 0 or not self.is_namey(doc[i - 1]) and doc[i - 1].lower_ not in ORG_PREPS):
-                end = self.name_forward(i, min(len(doc), i + 5))
-                if end - i >= 2:
-                    self.person(i, end, None, None)
-                    i = end
-                    continue
-            i += 1
+        covered = -1
+        for m in CAPITALISED.finditer(doc_text(doc)):
+            if m.start() in known or m.start() < covered or m.group(0).lower() not in self.first_names:
+                continue
+            i = token_at(doc, m.start())
+            if doc[i].idx != m.start() or (i and (self.is_namey(doc[i - 1]) or doc[i - 1].lower_ in ORG_PREPS)):
+                continue
+            end = self.name_forward(i, min(len(doc), i + 5))
+            if end - i >= 2:
+                self.person(i, end, None, None)
+                covered = doc[end - 1].idx + len(doc[end - 1])
 
 
 def token_index(doc: Doc, char: int) -> int:
     """Index of the token containing (or first after) a character offset."""
-    span = doc.char_span(char, min(len(doc.text), char + 1), alignment_mode="expand")
-    if span is not None and len(span):
-        return span.start
-    for tok in doc:
-        if tok.idx >= char:
-            return tok.i
-    return len(doc)
+    i = token_at(doc, char)
+    if i < len(doc) and doc[i].idx + len(doc[i].text) <= char:
+        i += 1
+    return min(i, len(doc))
 
 
 def find_quotes(doc: Doc) -> list[Quote]:
     """Every attributed quotation of the doc."""
-    text = doc.text
+    text = doc_text(doc)
     if not any(c in text for c in "\"“‘«„'"):
         return []
     passages = find_passages(text)
@@ -680,7 +703,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
 
 def _reported_speaker(doc: Doc, sp: Speakers, starts: list[int], p: Passage, last: Passage | None) -> Person | None:
     """A paragraph-opening quotation after "Name said that ..." in the paragraph before belongs to Name."""
-    text = doc.text
+    text = doc_text(doc)
     para = paragraph_of(starts, p.start)
     if para == 0 or text[starts[para]:p.start].strip():
         return None
@@ -704,6 +727,8 @@ if not Doc.has_extension("quotes"):
 @Language.factory("crypto_quotes")
 def make_quotes(nlp: Language, name: str):
     """Find attributed quotations; needs crypto_lexicon before it."""
+
+    name_gender("maria")  # load the name dictionary now, not inside the first document
 
     def component(doc: Doc) -> Doc:
         doc._.quotes = find_quotes(doc)

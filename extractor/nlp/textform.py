@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractor.nlp.context import doc_text
 from extractor.nlp.lexicon import ENTITY_KINDS, load_lexicon
 
 MIN_PART = 2
+LETTERS = re.compile(r"[^\W\d_]")
+CAPITALS = re.compile(r"[A-ZÀ-ÞΑ-ΩА-Я]")
 
 
 def is_normalised(text: str) -> bool:
     """True for lower-cased dataset text: almost no capital letters among the letters."""
-    letters = sum(1 for c in text[:20000] if c.isalpha())
-    capitals = sum(1 for c in text[:20000] if c.isupper())
+    sample = text[:20000]
+    letters = len(LETTERS.findall(sample))
+    capitals = len(CAPITALS.findall(sample))
     return letters > 0 and capitals < 0.01 * letters
 
 
@@ -77,7 +83,7 @@ def make_text_form(nlp: Language, name: str):
     names = glued_names()
 
     def component(doc: Doc) -> Doc:
-        doc._.normalised = is_normalised(doc.text)
+        doc._.normalised = is_normalised(doc_text(doc))
         if not doc._.normalised:
             return doc
         splits = []

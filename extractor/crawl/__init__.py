@@ -1,0 +1,1 @@
+"""The crawler: feeds and article pages into SQLite, politely, incrementally and resumably."""
