@@ -116,6 +116,42 @@ TABLES: dict[str, dict] = {
         {"person_id": int, "organization_id": int, "speaker": str, "title": str, "org": str},
         [("person_id", "people", "id"), ("organization_id", "organizations", "id")],
     ),
+    # Exchange price data: one row per candle of a series (exchange, market, symbol, interval).
+    "candles": {
+        "columns": {
+            "exchange": str, "market": str, "symbol": str, "interval": str, "open_time": str,
+            "open": float, "high": float, "low": float, "close": float, "volume": float,
+            "source": str, "imported_at": str,
+        },
+        "pk": ("exchange", "market", "symbol", "interval", "open_time"),
+        "not_null": {"exchange", "market", "symbol", "interval", "open_time"},
+    },
+    # Reference daily liquidations as data providers export them (exchange "all" for a market total).
+    "liquidation_reference": {
+        "columns": {
+            "date": str, "exchange": str, "long_usd": float, "short_usd": float, "total_usd": float,
+            "source": str, "imported_at": str,
+        },
+        "pk": ("date", "exchange"),
+        "not_null": {"date", "exchange"},
+    },
+    # `extractor compare`: each reported figure against what the exchange data show over its window.
+    "comparisons": {
+        "columns": {
+            "id": int, "fact": str, "fact_id": int, "article_id": int, "asset": str, "figure_usd": float,
+            "figure_low_usd": float, "figure_high_usd": float, "figure_text": str, "figure_start": int,
+            "figure_end": int, "kind": str, "direction": str,
+            "reported_venue": str, "reported_market": str, "sentence": str, "published_at": str,
+            "time_phrase": str, "window_start": str, "window_end": str, "window_basis": str,
+            "exchange": str, "market": str, "symbol": str, "interval": str, "candles": int,
+            "actual_open": float, "actual_high": float, "actual_low": float, "actual_close": float,
+            "figure_pct": float, "actual_change_pct": float, "reference_pct": float, "reference_usd": float,
+            "deviation_pct": float, "tolerance_pct": float, "verdict": str,
+            "venue_mismatch": int, "note": str, "compared_at": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
 }
 
 INDEXES: list[tuple[str, list[str]]] = [
@@ -137,6 +173,9 @@ INDEXES: list[tuple[str, list[str]]] = [
     ("quotes", ["article_id"]),
     ("quotes", ["person_id"]),
     ("quotes", ["organization_id"]),
+    ("candles", ["symbol", "interval", "open_time"]),
+    ("comparisons", ["article_id"]),
+    ("comparisons", ["verdict"]),
 ]
 
 # Full-text search: (table, columns); sqlite-utils keeps the index current with triggers.
