@@ -80,9 +80,14 @@ def money(value: float) -> str:
 
 def describe_discrepancy(row: dict) -> str:
     """One line for a comparison whose verdict is `off`."""
-    reported = money(row["figure_usd"]) if row.get("figure_usd") is not None else "?"
-    actual = money(row["reference_usd"]) if row.get("reference_usd") is not None else "?"
-    deviation = f" ({row['deviation_pct']:+.1f}%)" if row.get("deviation_pct") is not None else ""
+    if row.get("kind") == "pct" and row.get("figure_pct") is not None:
+        reported = f"{row['figure_pct']:+.1f}%"
+        actual = f"{row['reference_pct']:+.1f}%" if row.get("reference_pct") is not None else "?"
+        deviation = f" ({row['deviation_pct']:+.1f} points)" if row.get("deviation_pct") is not None else ""
+    else:
+        reported = money(row["figure_usd"]) if row.get("figure_usd") is not None else "?"
+        actual = money(row["reference_usd"]) if row.get("reference_usd") is not None else "?"
+        deviation = f" ({row['deviation_pct']:+.1f}%)" if row.get("deviation_pct") is not None else ""
     kind = row.get("kind") or "figure"
     line = (
         f"{(row.get('published_at') or '')[:10]} {row.get('outlet')}: {row.get('asset')} {kind} {reported} "
