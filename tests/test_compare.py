@@ -513,7 +513,7 @@ def test_canned_queries_through_datasette(made_db: Path) -> None:
     from datasette.app import Datasette
 
     compare_db(made_db)
-    fragment = Path(__file__).resolve().parents[1] / "db" / "compare-queries.yml"
+    fragment = Path(__file__).resolve().parents[1] / "db" / "metadata.yml"
     metadata = yaml.safe_load(fragment.read_text())
 
     async def fetch(path: str) -> list[dict]:
