@@ -113,6 +113,7 @@ def test_the_demo_end_to_end_in_a_browser(browser, tmp_path: Path) -> None:
 
             page.goto(f"{base}/-/dashboards/market")
             page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=20_000)
+            page.wait_for_function("document.querySelectorAll('.vega-embed svg, .vega-embed canvas').length >= 3")
             assert page.locator("h1").first.inner_text().strip() == "Market at a glance"
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
             page.close()
