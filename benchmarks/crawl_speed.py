@@ -33,19 +33,22 @@ from extractor.crawl.store import ArticleRecord, open_store, save_article  # noq
 def serve(port_queue: multiprocessing.Queue, pages: int, latency: float) -> None:
     """Serve /feed.xml and /news/<n> until killed."""
     bodies = {
-        f"/news/{n}": article_html(f"Invented story {n}", paragraphs(f"story-{n}", 6)).encode()
-        for n in range(pages)
+        f"/news/{n}": article_html(f"Invented story {n}", paragraphs(f"story-{n}", 6)).encode() for n in range(pages)
     }
 
     class Handler(BaseHTTPRequestHandler):
+        """The feed and the pages, keep-alive, after the simulated latency."""
+
         protocol_version = "HTTP/1.1"  # keep-alive, as real sites allow
 
         def setup(self) -> None:
+            """Send small writes at once."""
             super().setup()
             # Headers and body go out in two writes; without this, Nagle's algorithm holds the second.
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            """Answer one GET."""
             if latency:
                 time.sleep(latency)
             host = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -64,6 +67,7 @@ def serve(port_queue: multiprocessing.Queue, pages: int, latency: float) -> None
             self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:
+            """Stay quiet."""
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -90,9 +94,7 @@ def bare_loop(db_path: Path, urls: list[str]) -> int:
 def time_crawl(db_path: Path, host: str, concurrency: int) -> tuple[int, float]:
     """(articles stored, seconds) for one `run_crawl` of the feed."""
     started = time.perf_counter()
-    summary = run_crawl(
-        db_path, feeds=[f"{host}/feed.xml"], delay=0.0, concurrency=concurrency, progress=False
-    )
+    summary = run_crawl(db_path, feeds=[f"{host}/feed.xml"], delay=0.0, concurrency=concurrency, progress=False)
     return summary.articles_new, time.perf_counter() - started
 
 
@@ -116,9 +118,7 @@ def measure(pages: int, latency_ms: float, concurrency: int, rounds: int) -> flo
         with tempfile.TemporaryDirectory() as tmp:
             # Warm-up: imports and first-call costs would otherwise fall on whichever runs first.
             bare_loop(Path(tmp) / "warm.db", urls[:10])
-            run_crawl(
-                Path(tmp) / "warm.db", feeds=[f"{host}/feed.xml"], delay=0.0, max_articles=0, progress=False
-            )
+            run_crawl(Path(tmp) / "warm.db", feeds=[f"{host}/feed.xml"], delay=0.0, max_articles=0, progress=False)
             for n in range(rounds):
                 crawl_db, bare_db = Path(tmp) / f"crawl-{n}.db", Path(tmp) / f"bare-{n}.db"
                 if n % 2:

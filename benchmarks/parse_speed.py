@@ -44,8 +44,9 @@ def main() -> None:
     bare = spacy.blank("en")
     full = build_pipeline()
     bare_wps = timed("bare spacy.blank('en')", lambda ts: list(bare.pipe(ts, batch_size=64)), texts, words)
-    full_wps = timed("full pipeline (rules)", lambda ts: list(analyse_texts(full, ((t, None) for t in ts))),
-                     texts, words)
+    full_wps = timed(
+        "full pipeline (rules)", lambda ts: list(analyse_texts(full, ((t, None) for t in ts))), texts, words
+    )
     # peak memory is measured on a separate pass: tracing allocations slows Python several times over
     tracemalloc.start()
     list(analyse_texts(full, ((t, None) for t in texts[:200])))
@@ -54,11 +55,14 @@ def main() -> None:
     print(f"ratio full/bare: {full_wps / bare_wps:.3f}  (goal >= 0.10)")
     if args.model:
         model = build_pipeline(model=args.model)
-        model_wps = timed(f"rules + {args.model}", lambda ts: list(analyse_texts(model, ((t, None) for t in ts))),
-                          texts, words)
+        model_wps = timed(
+            f"rules + {args.model}", lambda ts: list(analyse_texts(model, ((t, None) for t in ts))), texts, words
+        )
         print(f"ratio rules+model/bare: {model_wps / bare_wps:.3f}")
-    print(f"peak Python memory over 200 articles: {peak / 2**20:.1f} MiB; "
-          f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"peak Python memory over 200 articles: {peak / 2**20:.1f} MiB; "
+        f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -72,9 +72,7 @@ def guess_columns(columns: Iterable[str], mapping: dict[str, str | None]) -> dic
                 raise IngestError(f"no column {given!r} (columns: {', '.join(columns)})")
             chosen[name] = given
             continue
-        chosen[name] = next(
-            (by_name[normalise_name(a)] for a in aliases[name] if normalise_name(a) in by_name), None
-        )
+        chosen[name] = next((by_name[normalise_name(a)] for a in aliases[name] if normalise_name(a) in by_name), None)
     if chosen["text"] is None:
         raise IngestError(f"no text column among {', '.join(columns) or 'no columns'}; name one with --text")
     return chosen
@@ -84,6 +82,7 @@ def repair_mojibake(value: str) -> str:
     """UTF-8 read as Latin-1 ('â\\x80\\x93' for '–') put back, sequence by sequence; the rest left alone."""
 
     def fix(match: re.Match) -> str:
+        """One sequence back to its character, or left as it was."""
         try:
             return match.group().encode("latin-1").decode("utf-8")
         except UnicodeDecodeError:
@@ -274,9 +273,7 @@ def failure_reason(exc: Exception) -> str:
     return str(exc)
 
 
-def file_records(
-    path: Path, mapping: dict[str, str | None], summary: IngestSummary
-) -> Iterator[ArticleRecord]:
+def file_records(path: Path, mapping: dict[str, str | None], summary: IngestSummary) -> Iterator[ArticleRecord]:
     """The articles of one file, by its kind."""
     suffix = path.suffix.lower()
     if not path.exists():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+from extractor.ingest import ingest_paths
 from extractor.schema import connect
 
 # Our own articles. Facts below are written against these texts; offsets are found, not typed.
@@ -156,20 +158,39 @@ class KnownFacts:
         return results
 
 
+def insert_article(db_path: Path, article: dict) -> int:
+    """Insert one article row directly, for rows `extractor ingest` rightly refuses."""
+    db = connect(db_path)
+    try:
+        row = {"lang": "en", "fetched_at": "2021-05-01T00:00:00+00:00", **article}
+        row.setdefault("content_hash", content_hash(row.get("text") or ""))
+        return db["articles"].insert(row).last_pk
+    finally:
+        db.conn.close()
+
+
 def content_hash(text: str) -> str:
     """The hash stored with an article text (as the crawler stores one)."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def add_articles(db_path: Path, articles: list[dict]) -> list[int]:
-    """Insert article rows directly (standing in for `extractor ingest`); returns their ids."""
-    db = connect(db_path)
+    """Load articles the way users do, through `extractor ingest` (one JSONL file each); returns their ids."""
     ids = []
-    try:
-        for article in articles:
-            row = {"lang": "en", "fetched_at": "2021-05-01T00:00:00+00:00", **article}
-            row.setdefault("content_hash", content_hash(row.get("text") or ""))
-            ids.append(db["articles"].insert(row).last_pk)
-    finally:
-        db.conn.close()
+    for n, article in enumerate(articles):
+        if not (article.get("text") or "").strip():
+            ids.append(insert_article(db_path, article))  # ingest refuses empty texts; extract must cope anyway
+            continue
+        row = {"title": article.get("title"), "text": article["text"], "url": article["url"],
+               "date": article.get("published_at"), "source": article.get("outlet")}
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(db_path).parent / f"ingest-{len(ids)}-{n}.jsonl"
+        path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        summary = ingest_paths(db_path, [path], lang="en")
+        assert summary.new + summary.updated + summary.unchanged == 1, summary.problems
+        db = connect(db_path)
+        try:
+            ids.append(db.execute("select max(id) from articles").fetchone()[0])
+        finally:
+            db.conn.close()
     return ids

@@ -13,7 +13,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from extractor.crawl.pages import clean, primary_language, to_utc
-from extractor.crawl.urls import URLError, canonicalise, host_key
+from extractor.crawl.urls import CRAWL_PATTERNS, URLError, canonicalise, host_key
 from extractor.patterns import load_yaml
 
 FEEDS_FILE = "feeds.yaml"
@@ -23,17 +23,6 @@ FEED_LINK_TYPES = {
     "application/rdf+xml",
     "application/feed+json",
 }
-COMMON_FEED_PATHS = (
-    "/feed",
-    "/rss",
-    "/feed.xml",
-    "/rss.xml",
-    "/atom.xml",
-    "/index.xml",
-    "/feeds/posts/default",
-    "/news/feed",
-    "/arc/outboundfeeds/rss/",
-)
 BLOCK_TAGS = re.compile(r"(?i)</?(p|div|br|li|h[1-6]|blockquote|section|article)\b[^>]*>")
 
 
@@ -89,9 +78,7 @@ def feed_sources(rows: object, origin: str) -> list[FeedSource]:
         if not isinstance(row, dict) or not isinstance(row.get("url"), str):
             raise FeedError(f"{origin}: feed #{n} has no url")
         sources.append(
-            FeedSource(
-                url=row["url"].strip(), outlet=row.get("outlet"), lang=row.get("lang"), id=row.get("id")
-            )
+            FeedSource(url=row["url"].strip(), outlet=row.get("outlet"), lang=row.get("lang"), id=row.get("id"))
         )
     return sources
 
@@ -150,9 +137,7 @@ def parse_feed(content: bytes, url: str, content_type: str | None = None) -> Par
         raise FeedError("not an RSS or Atom feed")
     entries = []
     for n, item in enumerate(parsed.entries, 1):
-        link = item.get("link") or next(
-            (ln.get("href") for ln in item.get("links", []) if ln.get("href")), None
-        )
+        link = item.get("link") or next((ln.get("href") for ln in item.get("links", []) if ln.get("href")), None)
         if not link:
             warnings.append(f"entry #{n} has no link: skipped")
             continue
@@ -203,7 +188,7 @@ def feed_links(html: str, base: str) -> list[str]:
 def guessed_feed_urls(url: str) -> list[str]:
     """The common feed paths of a site, to try when its pages announce no feed."""
     root = host_key(url)
-    return [root + path for path in COMMON_FEED_PATHS]
+    return [root + path for path in load_yaml(CRAWL_PATTERNS)["feed_paths"]]
 
 
 def append_feeds(feeds_file: str | Path, sources: list[FeedSource]) -> list[FeedSource]:

@@ -176,9 +176,7 @@ class Fetcher:
                 response.redirects = seen[:-1]
                 return response
             if not location:
-                raise FetchError(
-                    "http-error", f"HTTP {response.status} without a Location header", response.status
-                )
+                raise FetchError("http-error", f"HTTP {response.status} without a Location header", response.status)
             current = urljoin(current, location)
             if current in seen:
                 raise FetchError(
@@ -220,9 +218,7 @@ class Fetcher:
                 raise
             except (httpx.TimeoutException, TimeoutError):
                 elapsed = int((time.monotonic() - started) * 1000)
-                error = FetchError(
-                    "timeout", f"no response within {settings.timeout:g} s", None, attempt, elapsed
-                )
+                error = FetchError("timeout", f"no response within {settings.timeout:g} s", None, attempt, elapsed)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise FetchError("bad-url", f"cannot request {url}: {exc}", attempts=attempt) from exc
             except httpx.HTTPError as exc:
@@ -268,9 +264,7 @@ class Fetcher:
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise FetchError(
-                    "too-large", f"{int(declared)} bytes declared, over the {limit} byte limit", status
-                )
+                raise FetchError("too-large", f"{int(declared)} bytes declared, over the {limit} byte limit", status)
             body = bytearray()
             async for chunk in response.aiter_bytes():
                 body.extend(chunk)

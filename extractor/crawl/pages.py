@@ -67,7 +67,6 @@ class Page:
     lang: str | None = None
     tags: list[str] = field(default_factory=list)
     site_name: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def decode_page(data: bytes, header_charset: str | None = None) -> tuple[str, list[str]]:
@@ -138,6 +137,8 @@ def extract_page(html: str, url: str) -> Page:
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
     body = ((getattr(extracted, "text", None) or "") if extracted is not None else "").strip()
+    if len(body) < MIN_BODY_CHARS:
+        raise PageError("no article text found in the page")
     meta = read_metadata(html, url)
     page = Page(url=url, text="", body=body)
     page.title = clean(meta.get("title")) or clean(getattr(extracted, "title", None))
@@ -152,8 +153,6 @@ def extract_page(html: str, url: str) -> Page:
     ]
     page.tags = list(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
     page.site_name = meta.get("site_name") or clean(getattr(extracted, "sitename", None))
-    if len(body) < MIN_BODY_CHARS:
-        raise PageError("no article text found in the page")
     page.text = join_text(page.title, body)
     return page
 
@@ -205,9 +204,7 @@ def read_metadata(html: str, url: str) -> dict:
         to_utc(og.get("date")),
         to_utc(ld.get("dateCreated")),
     ]
-    meta["published_at"] = next((p for p in published if has_time(p)), None) or next(
-        (p for p in published if p), None
-    )
+    meta["published_at"] = next((p for p in published if has_time(p)), None) or next((p for p in published if p), None)
     canonical = soup.find("link", rel=lambda rel: rel and "canonical" in rel, href=True)
     candidates = [canonical["href"] if canonical else None, og.get("og:url"), ld.get("url")]
     for candidate in candidates:

@@ -143,9 +143,7 @@ class Crawler:
         rows = list(table.rows_where("url = ?", [source.url]))
         if rows:
             row = rows[0]
-            changes = {
-                k: v for k, v in (("outlet", source.outlet), ("lang", source.lang)) if v and row[k] != v
-            }
+            changes = {k: v for k, v in (("outlet", source.outlet), ("lang", source.lang)) if v and row[k] != v}
             if changes:
                 table.update(row["id"], changes)
                 row.update(changes)
@@ -229,9 +227,7 @@ class Crawler:
         }
         if all(done):
             # Only a feed whose every entry was handled may answer 304 next time, or entries would be lost.
-            changes.update(
-                etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified")
-            )
+            changes.update(etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"))
         else:
             changes["last_outcome"] = "incomplete"
         self.db["feeds"].update(row["id"], changes)
@@ -270,15 +266,11 @@ class Crawler:
             record = self.record_from_page(page, entry)
         except PageError as exc:
             if not entry.content:
-                return self.page_failed(
-                    entry.url, response, "no-text", f"{exc}; the feed entry has none either"
-                )
+                return self.page_failed(entry.url, response, "no-text", f"{exc}; the feed entry has none either")
             warnings.append(f"{exc}: the feed entry's content was stored instead")
             record = self.record_from_entry(entry, html, response.url)
         except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
-            return self.page_failed(
-                entry.url, response, "failed", f"extraction failed: {type(exc).__name__}: {exc}"
-            )
+            return self.page_failed(entry.url, response, "failed", f"extraction failed: {type(exc).__name__}: {exc}")
         record.outlet = context.outlet or record.outlet or context.fallback_outlet
         record.lang = record.lang or context.lang
         record.feed_id = context.feed_id
@@ -308,9 +300,7 @@ class Crawler:
     def record_from_page(page: Page, entry: FeedEntry) -> ArticleRecord:
         """An article from an extracted page, with the feed entry filling what the page leaves out."""
         title = page.title or entry.title
-        published = (
-            page.published_at if has_time(page.published_at) else (entry.published_at or page.published_at)
-        )
+        published = page.published_at if has_time(page.published_at) else (entry.published_at or page.published_at)
         return ArticleRecord(
             url=entry.url,
             text=join_text(title, page.body),
@@ -345,9 +335,7 @@ class Crawler:
 
 def is_transient(exc: FetchError) -> bool:
     """Timeouts, network errors, 429 and 5xx may go away; 404, robots and wrong types will not."""
-    return exc.outcome in TRANSIENT_OUTCOMES or (
-        exc.outcome == "http-error" and (exc.status or 0) in RETRY_STATUSES
-    )
+    return exc.outcome in TRANSIENT_OUTCOMES or (exc.outcome == "http-error" and (exc.status or 0) in RETRY_STATUSES)
 
 
 def canonical_or_none(url: str) -> str | None:

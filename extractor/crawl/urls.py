@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from extractor.patterns import load_yaml
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-TRACKING_PARAM = re.compile(
-    r"^(utm_\w+|fbclid|gclid|gclsrc|dclid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl|_hsenc|_hsmi"
-    r"|mkt_tok|oly_anon_id|oly_enc_id|vero_id|wt_mc|cmpid|ncid|sr_share|spm)$",
-    re.IGNORECASE,
-)
+CRAWL_PATTERNS = "crawl.yaml"
+
+
+@cache
+def tracking_param() -> re.Pattern:
+    """The query parameters to drop, from `patterns/crawl.yaml` (a trailing * matches any ending)."""
+    names = load_yaml(CRAWL_PATTERNS)["tracking_params"]
+    alternatives = (re.escape(n[:-1]) + r"\w*" if n.endswith("*") else re.escape(n) for n in names)
+    return re.compile(f"^({'|'.join(alternatives)})$", re.IGNORECASE)
 
 
 class URLError(ValueError):
@@ -41,7 +48,7 @@ def canonicalise(url: str, base: str | None = None) -> str:
         netloc = f"{host}:{parts.port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAM.match(k)]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not tracking_param().match(k)]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, doseq=True), ""))
 
 
