@@ -74,8 +74,8 @@ def test_a_half_written_database_is_resumed_without_duplicates(first_run, tmp_pa
     with SiteServer() as site:  # what a run killed during extraction leaves: part crawled, part extracted
         run_crawl(db_path, feeds=demo_feeds(site), delay=0, max_articles=12, progress=False)
     run_extract(db_path)
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("select count(*) from articles").fetchone()[0] == 12
+    with sqlite3.connect(db_path) as conn:  # 11 or 12: the page robots.txt refuses may be among the first 12
+        assert 10 < conn.execute("select count(*) from articles").fetchone()[0] <= 12
     report = run_demo(db_path, site_port=0, serve=False, echo=lambda line: None)
     assert counts(db_path) == counts(first_run[0])
     assert report.lines()[:-1] == first_run[1].lines()[:-1]
