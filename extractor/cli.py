@@ -413,3 +413,30 @@ def liquidations_import(files: tuple[str, ...], db_path: str, exchange: str) -> 
             click.echo(f"{path}: {result.rows} days")
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="db/demo.db", show_default=True, type=click.Path(dir_okay=False),
+              help="Database to fill (created if missing; reused and resumed if there).")
+@click.option("--port", default=8001, show_default=True, help="Datasette port (the next free one if taken).")
+@click.option("--site-port", default=8765, show_default=True,
+              help="Port of the sample news site (the next free one if taken).")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve Datasette at the end, until Ctrl-C.")
+def demo(db_path: str, port: int, site_port: int, serve: bool) -> None:
+    """Run the whole job on the bundled sample news site, then browse the result in Datasette.
+
+    Serves the sample site on 127.0.0.1, crawls its feeds over HTTP, extracts, imports its candle
+    files, compares reported prices with them, prints a summary and starts Datasette. Running it
+    again reuses what the database holds. Example:
+
+        extractor demo --db db/demo.db --port 8001
+    """
+    from extractor.demo.run import run_demo
+
+    try:
+        run_demo(db_path, port=port, site_port=site_port, serve=serve, echo=click.echo,
+                 progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: everything stored so far is kept; run the demo again to resume.", err=True)
+        sys.exit(130)
