@@ -118,3 +118,8 @@ def test_she_skips_men_named_since(nlp):
 def test_social_media_handle_speaks(nlp):
     text = "T\n\n“Funding is negative everywhere,” pseudonymous trader @KoiCapital wrote on X."
     assert quotes(nlp, text) == [("@KoiCapital", "trader", None, "Funding is negative everywhere")]
+
+
+def test_role_words_before_the_organisation(nlp):
+    text = "T\n\n“Spot led,” said Priya Raman, head of derivatives research at Larkspur Capital."
+    assert quotes(nlp, text) == [("Priya Raman", "head of derivatives research", "Larkspur Capital", "Spot led")]

@@ -261,6 +261,13 @@ class Speakers:
                     stretched += 1
                 if stretched >= len(doc) or not doc[stretched].is_alpha or doc[stretched].lower_ in ORG_PREPS:
                     end = stretched
+            # "head of derivatives research at X": up to two more role words before the organisation
+            k = end
+            while k < len(doc) and k - end < 2 and doc[k].is_alpha and doc[k].is_lower \
+                    and k not in self.speech_at and doc[k].lower_ not in ORG_PREPS | self.lex.org_stop:
+                k += 1
+            if k > end and k < len(doc) and doc[k].lower_ in {"at", "with"}:
+                end = k
             return end
         return None
 
