@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_eval_gate import DIRECTIONS, REQUIRED, SIDES, texts_missing_from, visible_text
+from test_eval_gate import DIRECTIONS, REQUIRED, SHARED, SIDES, texts_missing_from, visible_text
 
 from extractor.document import read_path
 
@@ -20,7 +20,6 @@ HELDOUT = Path(__file__).parent / "heldout"
 ARTICLES = HELDOUT / "articles"
 GOLD = HELDOUT / "gold.jsonl"
 OTHER_CORPUS = Path(__file__).parent / "corpus" / "articles"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHINGLE_WORDS = 10
 
 
