@@ -92,6 +92,16 @@ def from_text(text: str, source: str = "-", doc_id: str | None = None) -> Docume
     return Document(source=source, id=doc_id or stem(source), text=text, title=title)
 
 
+def join_text(title: str | None, body: str) -> str:
+    """An article's text: headline, blank line, body (a body opening with the headline does not repeat it)."""
+    body = body.strip()
+    if title:
+        first, _, rest = body.partition("\n")
+        if " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+            body = rest.strip()  # trafilatura keeps the page's <h1>; the headline is already on top
+    return f"{title}\n\n{body}" if title else body
+
+
 def from_html(html: str, source: str = "-", doc_id: str | None = None, url: str | None = None) -> Document:
     """An HTML page: trafilatura finds the main text and metadata."""
     import trafilatura
@@ -103,7 +113,7 @@ def from_html(html: str, source: str = "-", doc_id: str | None = None, url: str 
     if len(body.split()) < MIN_ARTICLE_WORDS:
         raise DocumentError("no article text found in the HTML page")
     title = (getattr(extracted, "title", None) or "").strip() or None
-    text = f"{title}\n\n{body}" if title else body
+    text = join_text(title, body)
     published = getattr(extracted, "date", None) or None
     return Document(source=source, id=doc_id or stem(source), text=text, title=title, published=published, url=url)
 

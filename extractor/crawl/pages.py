@@ -13,7 +13,7 @@ import trafilatura
 from bs4 import BeautifulSoup, SoupStrainer
 
 from extractor.crawl.urls import URLError, canonicalise
-from extractor.document import decode_bytes
+from extractor.document import decode_bytes, join_text
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 # The WHATWG encoding standard reads these labels as windows-1252, and so do browsers.
@@ -155,16 +155,6 @@ def extract_page(html: str, url: str) -> Page:
     page.site_name = meta.get("site_name") or clean(getattr(extracted, "sitename", None))
     page.text = join_text(page.title, body)
     return page
-
-
-def join_text(title: str | None, body: str) -> str:
-    """The stored text: headline, blank line, body (the shape of `Document.text`)."""
-    body = body.strip()
-    if title:
-        first, _, rest = body.partition("\n")
-        if " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
-            body = rest.strip()  # trafilatura keeps the page's <h1>; the headline is already on top
-    return f"{title}\n\n{body}" if title else body
 
 
 def clean(value: object) -> str | None:

@@ -43,6 +43,18 @@ class PriceMove:
     time_phrase: str | None = None
     figures: list[dict] = field(default_factory=list)
     verb: str = ""
+    sentence_index: int = 0
+
+    @property
+    def soft_to(self) -> bool:
+        """True when the only end price is a level crossed ("slid below $60,000"), which a real end overrides."""
+        kinds = {f["kind"] for f in self.figures if f["value_usd"] == _plain(self.to_usd)}
+        return self.to_usd is not None and kinds <= {"threshold", "level"}
+
+    @property
+    def strong(self) -> bool:
+        """A move with a size: a percentage, a start, or an end price that is not just a level crossed."""
+        return self.pct is not None or self.from_usd is not None or (self.to_usd is not None and not self.soft_to)
 
     @property
     def numeric(self) -> bool:
@@ -51,8 +63,10 @@ class PriceMove:
 
     def conflicts(self, other: PriceMove) -> bool:
         """Two moves that report different figures for the same slot are two moves."""
-        return any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in (
-            (self.from_usd, other.from_usd), (self.to_usd, other.to_usd), (self.pct, other.pct)))
+        pairs = [(self.from_usd, other.from_usd), (self.pct, other.pct)]
+        if not (self.soft_to or other.soft_to):
+            pairs.append((self.to_usd, other.to_usd))
+        return any(a is not None and b is not None and abs(a - b) > 1e-9 for a, b in pairs)
 
     def absorb_figures(self, other: PriceMove) -> None:
         """Fill empty figures from another report of the same move, keeping this one's text and offsets."""
@@ -63,7 +77,8 @@ class PriceMove:
     def absorb(self, other: PriceMove) -> None:
         """Fill empty figures from a second verb of the same move ("fell 11%, sliding from $3,350 to $2,980")."""
         self.from_usd = self.from_usd if self.from_usd is not None else other.from_usd
-        self.to_usd = self.to_usd if self.to_usd is not None else other.to_usd
+        if self.to_usd is None or (self.soft_to and other.to_usd is not None and not other.soft_to):
+            self.to_usd = other.to_usd
         self.pct = self.pct if self.pct is not None else other.pct
         self.change_usd = self.change_usd if self.change_usd is not None else other.change_usd
         self.figures.extend(other.figures)
@@ -283,7 +298,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
     quoted = quoted_ranges(doc_text(doc))
     headline_end = doc_text(doc).find("\n") if "\n" in doc_text(doc).strip() else -1
     moves: list[PriceMove] = []
-    for sent in sentences(doc):
+    for n, sent in enumerate(sentences(doc)):
         sent_figs = figures_in(doc, sent.start, sent.end)
         percents = [f for f in sent_figs if f.amount.kind == "percent"]
         verbs = _verbs(doc, sent, percents)
@@ -332,19 +347,34 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
             move.time_phrase = time_phrase(sent.text, verb.start_char - sent.start_char)
             after = [f for f in sent_figs if f.start >= verb.end]
             for each in _share(move, subjects, after, doc, sent):
-                previous = sent_moves[-1] if sent_moves else None
-                if previous and previous.asset == each.asset and previous.direction == each.direction \
-                        and not previous.conflicts(each):
-                    previous.absorb(each)
+                same = next((m for m in sent_moves if m.asset == each.asset and m.direction == each.direction
+                             and not m.conflicts(each)), None)
+                if same is not None:
+                    same.absorb(each)
                     continue
                 sent_moves.append(each)
         sent_moves.extend(_gapped(doc, sent, sent_moves, sent_figs))
         sent_moves.extend(_noun_moves(doc, sent, sent_moves, percents, rules, headline_end, quoted))
         numeric_assets = {m.asset for m in sent_moves if m.numeric}
+        for m in sent_moves:
+            m.sentence_index = n
         moves.extend(m for m in sent_moves if m.numeric or m.asset not in numeric_assets)
     for move in moves:
         move.text = doc_text(doc)[move.start:move.end]
-    return drop_headline_repeats(moves)
+    return drop_restatements(drop_headline_repeats(moves))
+
+
+def drop_restatements(moves: list[PriceMove], reach: int = 4) -> list[PriceMove]:
+    """A lead that says a move happened ("Bitcoin fell below $30,000") and a sentence soon after that sizes
+    it ("dropped as much as 12% to $28,800") report one move: keep the sized one."""
+    keep = []
+    for m in moves:
+        later = [o for o in moves if o is not m and o.asset == m.asset and o.direction == m.direction
+                 and o.strong and 0 < o.sentence_index - m.sentence_index <= reach]
+        if not m.strong and later:
+            continue
+        keep.append(m)
+    return keep
 
 
 def _share(move: PriceMove, subjects: list[Span], mine: list, doc: Doc, sent: Span) -> list[PriceMove]:
@@ -429,8 +459,8 @@ def drop_headline_repeats(moves: list[PriceMove]) -> list[PriceMove]:
         if not same:
             continue
         dropped.add(id(h))
-        if h.numeric:
-            # the headline states figures the body's first report of the move leaves out: one move, merged
+        if h.numeric and not any(b.numeric for b in same):
+            # the headline states figures the body's report of the move leaves out: one move, merged
             first = same[0]
             if not first.conflicts(h):
                 first.absorb_figures(h)

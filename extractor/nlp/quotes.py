@@ -31,6 +31,7 @@ NOT_NAMES = STOP_WORDS | DAYS_MONTHS | {"mr", "mrs", "ms", "dr", "prof", "sir", 
 SMALL_WORDS = {"of", "and", "the", "for", "at", "de", "van", "von", "der", "la", "le", "da", "di", "du", "&"}
 PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female"}
 MARKS = re.compile("[“”‘’«»„\"'\n]")
+INITIALS = re.compile(r"(?:[A-Z]\.){1,3}|[JS]r\.")
 HANDLE = re.compile(r"@\w{2,30}")
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 SINGLE_CLOSE = re.compile(r"(?<=[,.!?])'(?![A-Za-z0-9])")
@@ -174,11 +175,12 @@ class Speakers:
         self.known: dict[str, tuple[str | None, str | None]] = {}  # key -> first title and org seen
         self.first_names = first_names()
         self.subject_start = 0
+        self.org_start = 0
 
     # ---- token classes -------------------------------------------------------------------------------------
     def is_namey(self, tok: Token) -> bool:
         """Could this token be part of a person's name?"""
-        if HANDLE.fullmatch(tok.text):
+        if HANDLE.fullmatch(tok.text) or INITIALS.fullmatch(tok.text):
             return True
         if not tok.is_alpha and not re.fullmatch(r"[A-Z]\.|[A-Za-z]+['’][A-Za-z]+", tok.text):
             return False
@@ -204,7 +206,7 @@ class Speakers:
         """End of a name starting at token i (i itself when there is none)."""
         doc = self.doc
         j = i
-        while j < limit and j - i < 4:
+        while j < limit and j - i < 6:
             tok = doc[j]
             if self.is_namey(tok) and not (tok.lower_ in PARTICLES and j == i and tok.is_lower):
                 j += 1
@@ -284,6 +286,15 @@ class Speakers:
         j = i
         if j < limit and doc[j].lower_ == "the":
             j += 1
+        self.org_start = j
+        if not self.lower_text and j < limit and doc[j].is_lower:
+            # "the crypto fund Saltire Labs": a few lower-case words may describe the organisation first
+            k = j
+            while k < limit and k - j < 4 and doc[k].is_alpha and doc[k].is_lower and k not in self.speech_at \
+                    and doc[k].lower_ not in self.lex.org_stop and doc[k].lower_ not in ORG_PREPS:
+                k += 1
+            if k > j and k < limit and doc[k].text[:1].isupper() and k not in self.entity_tokens | self.role_tokens:
+                j = self.org_start = k
         if self.lower_text:
             while j < limit and j - i < 6:
                 tok = doc[j]
@@ -298,11 +309,11 @@ class Speakers:
             capital = tok.text[:1].isupper() or any(c.isupper() for c in tok.text[1:]) or tok.like_num
             if capital and tok.i not in self.speech_at:
                 j += 1
-            elif tok.lower_ in ORG_CONNECTORS and j > i and j + 1 < limit and not tok.is_space \
+            elif tok.lower_ in ORG_CONNECTORS and j > self.org_start and j + 1 < limit and not tok.is_space \
                     and (tok.text not in ".-" or not (tok.whitespace_ or doc[j - 1].whitespace_)) \
                     and (doc[j + 1].text[:1].isupper() or doc[j + 1].text in {"'s", "’s"}):
                 j += 1
-            elif tok.text in {"'s", "’s"} and j > i:
+            elif tok.text in {"'s", "’s"} and j > self.org_start:
                 j += 1
             else:
                 break
@@ -336,8 +347,8 @@ class Speakers:
             k = role_end
             if k < limit and doc[k].lower_ in ORG_PREPS:
                 org_end = self.org_forward(k + 1, limit)
-                if org_end > k + 1:
-                    org = self.display(doc[k + 1:org_end]).removeprefix("The ").removeprefix("the ")
+                if org_end > self.org_start:
+                    org = self.display(doc[self.org_start:org_end]).removeprefix("The ").removeprefix("the ")
                     k = org_end
             if org:
                 org = org.removesuffix("'s").removesuffix("’s").strip() or None
@@ -373,7 +384,13 @@ class Speakers:
             if earlier is not None:
                 return Person(earlier.name, title or earlier.title, org or earlier.org, span.start_char,
                               earlier.tokens)
-        found = Person(self.display(span), title, org, span.start_char, words)
+        longer = next((p for p in self.people if len(p.tokens) > len(words) and p.tokens[-len(words):] == words),
+                       None)
+        if longer is not None:
+            # "Brennan-Oyelowo said" after "Hal Brennan-Oyelowo has been trading ..."
+            found = Person(longer.name, title or longer.title, org or longer.org, span.start_char, longer.tokens)
+        else:
+            found = Person(self.display(span), title, org, span.start_char, words)
         self.remember(found)
         return found
 
@@ -382,7 +399,7 @@ class Speakers:
         # the person introduced first with that surname: later full names are often relatives or namesakes
         by_position = sorted(self.people, key=lambda p: p.at)
         for p in by_position:
-            if len(p.tokens) > 1 and p.tokens[-1] == word:
+            if (len(p.tokens) > 1 or p.title) and p.tokens and p.tokens[-1] == word:
                 return p
         for p in by_position:
             if len(p.tokens) > 1 and word in p.tokens:
@@ -462,8 +479,8 @@ class Speakers:
         title, org, _ = self.appositive(name_end, limit)
         if title is None and name_end < limit and doc[name_end].lower_ in {"of", "at"}:
             org_end = self.org_forward(name_end + 1, limit)
-            if org_end > name_end + 1:
-                org = self.display(doc[name_end + 1:org_end])
+            if org_end > self.org_start:
+                org = self.display(doc[self.org_start:org_end])
         return self.person(j, name_end, title or pre_title, org or pre_org)
 
     def before_verb(self, verb: int, limit: int) -> Person | None:
@@ -509,6 +526,8 @@ class Speakers:
                     title, j = self.display_title(doc[rs:j]), rs
         start = self.name_backward(j, limit)
         if start == j:
+            if j - 1 >= limit and (j - 1 in self.role_tokens or doc[j - 1].lower_ in self.lex.person_nouns):
+                return ORGANISATION  # "another analyst, who asked not to be named, said": no named person
             return None
         self.subject_start = start
         if title is None and start > limit:
@@ -564,7 +583,11 @@ class Speakers:
             if self.speech(v, "tail") is not None:
                 found = self.before_verb(v, i)
                 # the speaker must open the tail: a name further on belongs to another sentence
-                return found if self.subject_start <= i + 2 else None
+                if self.subject_start > i + 2:
+                    return None
+                if found is None and v - i <= 2 and doc[i].text[:1].isupper():
+                    return ORGANISATION  # someone we cannot name ("Tallis wrote"): not anybody else's quote
+                return found
         return None
 
     def from_head(self, end: int, limit: int) -> Person | None:
@@ -610,8 +633,10 @@ class Speakers:
             end = self.role_start(r)
             if end is not None and end < len(doc) and not self.lower_text:
                 name_end = self.name_forward(end, min(len(doc), end + 4))
-                if name_end - end >= 2:
-                    self.person(end, name_end, self.display_title(doc[r:end]), None)
+                single = name_end - end == 1 and name_end < len(doc) and doc[name_end].text in {"(", ","}
+                if name_end - end >= 2 or single:
+                    # "analyst Rachel Obi", and a one-word pseudonym: "pseudonymous analyst Tallis (@tallis)"
+                    self.person(end, name_end, self.display_title(doc[first:end]), None)
         for ent in doc.ents:
             # a trained pipeline, when there is one, names people our rules do not know
             if ent.label_ == "PERSON" and len(ent) >= 2 and not any(t.i in self.entity_tokens for t in ent):
@@ -695,6 +720,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
             p.speaker = _reported_speaker(doc, sp, starts, p, last)
         if p.speaker is not None or p.explicit or words >= 4:
             last = p
+    _sole_speaker(text, starts, passages)
     quotes: list[Quote] = []
     for p in passages:
         if p.speaker is None:
@@ -720,6 +746,19 @@ def find_quotes(doc: Doc) -> list[Quote]:
         quotes.append(Quote(person.name, title, org, text[inner_start:inner_end], inner_start, inner_end,
                             "explicit" if p.explicit else "inherited"))
     return quotes
+
+
+def _sole_speaker(text: str, starts: list[int], passages: list[Passage]) -> None:
+    """In a piece that quotes one person only (an interview), a paragraph that is a quotation is theirs."""
+    speakers = {p.speaker.key for p in passages if p.speaker is not None}
+    if len(speakers) != 1 or any(p.explicit and p.speaker is None for p in passages):
+        return
+    person = next(p.speaker for p in passages if p.speaker is not None)
+    for p in passages:
+        para = paragraph_of(starts, p.start)
+        opens_paragraph = not text[starts[para]:p.start].strip() or text[:p.start].rstrip().endswith(":")
+        if p.speaker is None and opens_paragraph and len(text[p.inner_start:p.inner_end].split()) >= 6:
+            p.speaker = person
 
 
 def _reported_speaker(doc: Doc, sp: Speakers, starts: list[int], p: Passage, last: Passage | None) -> Person | None:
