@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 QUALIFIER = (
-    r"(?:as low as|as high as|more than|over|nearly|almost|about|around|roughly|approximately|approx\.|some|"
+    r"(?:as low as|as high as|as far as|more than|over|nearly|almost|about|around|roughly|approximately|approx\.|some|"
     r"close to|at least|"
     r"up to|as much as|as little as|less than|under|just over|just under|an estimated|upwards of|"
     r"in excess of|north of|well over|a total of|a combined|a further|another|an additional)"

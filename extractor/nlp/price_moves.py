@@ -103,7 +103,9 @@ def _verbs(doc: Doc, sent: Span, percents: list) -> list[tuple[Span, str, str]]:
         direction, form = span.label_.split(":")
         out.append((span, direction, form))
     for span in spans_in(kind_spans(doc, "state"), sent.start, sent.end):
-        after = any(0 <= f.start - span.end <= 1 for f in percents)
+        after = any(0 <= f.start - span.end <= 1
+                    or (0 < f.start - span.end <= 3 and all(t.is_alpha and t.is_lower for t in doc[span.end:f.start]))
+                    for f in percents)
         before = any(f.end == span.start for f in percents)
         if after or before:
             out.append((span, span.label_, "state"))
@@ -132,7 +134,7 @@ class MoveRules:
         self.base_after = {w.lower() for w in data["base_after"]}
         self.close_fillers = {w.lower() for w in data["close_fillers"]}
         self.pct_thresholds = {w.lower() for w in data["pct_thresholds"]}
-        self.anaphora = [w.lower().split() for w in data["anaphora"]]
+        self.anaphor_heads = {w.lower() for w in data["anaphor_heads"]}
         self.coordinators = {w.lower() for w in data["coordinators"]}
         self.threshold_verbs = {w.lower() for w in data["threshold_verbs"]}
         self.neutral_verbs = {w.lower() for w in data["neutral_verbs"]}
@@ -193,24 +195,36 @@ def _coordinated(doc: Doc, subject: Span, assets: list[Span], rules: MoveRules) 
 
 def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
     """ "it had fallen": the asset named last before this sentence (one asset, two sentences back at most)."""
-    first = max(sent.start, verb.start - 6)
+    first = max(sent.start, verb.start - 8)
     words = [t.lower_ for t in doc[first:verb.start]]
     fillers = rules.close_fillers
-    for phrase in rules.anaphora:
-        n = len(phrase)
-        for k in range(len(words) - n + 1):
-            if words[k:k + n] == phrase and all(w in fillers for w in words[k + n:]):
-                before = [a for a in kind_spans(doc, "asset") if a.end <= sent.start]
-                if not before:
-                    return None
-                last = before[-1]
-                window_start = sentence_at(doc, last.start).start
-                recent = {a.label_ for a in before if a.start >= window_start}
-                if len(recent) != 1 or sent.start - last.end >= 60:
-                    return None
-                # the move is told from the words that stand for the asset, labelled with the asset
-                return Span(doc, first + k, first + k + n, label=last.label_)
-    return None
+    found = None
+    # "it", or "the <up to four words> cryptocurrency/coin/token" standing just before the verb
+    for k, word in enumerate(words):
+        rest = words[k + 1:]
+        if word == "it" and all(w in fillers for w in rest):
+            found = (k, k + 1)
+            break
+        if word == "the":
+            for h in range(k + 1, min(len(words), k + 6)):
+                if words[h] in rules.anaphor_heads and all(w in fillers for w in words[h + 1:]):
+                    found = (k, h + 1)
+                    break
+            if found:
+                break
+    if found is None:
+        return None
+    start = first + found[0]
+    before = [a for a in kind_spans(doc, "asset") if a.end <= start and start - a.end < 60]
+    if not before:
+        return None
+    last = before[-1]
+    # the antecedent: the one asset named in the sentence before (or, in unpunctuated text, just before)
+    window_start = max(sentence_at(doc, last.start).start, last.start - 30)
+    if len({a.label_ for a in before if a.start >= window_start}) != 1:
+        return None
+    # the move is told from the words that stand for the asset, labelled with the asset
+    return Span(doc, start, first + found[1], label=last.label_)
 
 
 def _subjects(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> list[Span]:
@@ -233,8 +247,11 @@ def _subjects(doc: Doc, sent: Span, verb: Span, form: str, rules: MoveRules) -> 
     if any(w in rules.blockers for w in words) or "open interest" in between.text.lower():
         return []
     coordinated = {a.start for a in all_assets}
-    if any(t.lower_ in rules.clause_breaks and t.i + 1 not in coordinated for t in between):
-        return []
+    for t in between:
+        if t.lower_ in rules.clause_breaks and t.i + 1 not in coordinated:
+            # "Ether gained 7% but fell 4%" shares its subject; "... and the HYPE token fell" does not
+            if not all(w.lower_ in rules.close_fillers for w in doc[t.i + 1:verb.start]):
+                return []
     if form == "base" and (any(w not in {"price", "prices", "'s", "’s"} for w in words)
                            or subject.start == 0 or doc[subject.start - 1].lower_ not in rules.base_after):
         return []
@@ -267,7 +284,7 @@ def _read_figures(doc: Doc, move: PriceMove, figs: list, rules: MoveRules, lo: i
         if last == "from" or (len(prep) > 1 and prep[-2] == "from" and last in rules.thresholds):
             kind = "move_start"
             move.from_usd = usd if move.from_usd is None else move.from_usd
-        elif qual in {"as low as", "as high as"} or any(prep[-len(e):] == e for e in rules.extremes if e):
+        elif qual in {"as low as", "as high as", "as far as"} or any(prep[-len(e):] == e for e in rules.extremes if e):
             kind = "extreme"
         elif last == "to" or "to" in prep[-3:-1] and last in rules.thresholds | {"just", "around", "about"}:
             kind = "move_end"
