@@ -235,7 +235,7 @@ def test_robots_disallowed_path_not_fetched(server: HTTPServer, db_path: Path) -
     summary = crawl(
         db_path, [feed(server, "/rss", rss2([{"title": "P", "link": ok}, {"title": "S", "link": hidden}]))]
     )
-    assert (summary.articles_new, summary.articles_failed) == (1, 1)
+    assert (summary.articles_new, summary.articles_failed, summary.articles_skipped) == (1, 0, 1)
     assert [r["url"] for r in articles(db_path)] == [ok]
     assert ("private/secret", "page", None, "disallowed") in log(db_path)
     assert requested(server, "/private/secret") == 0

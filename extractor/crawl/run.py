@@ -256,7 +256,10 @@ class Crawler:
             response = await self.fetcher.get(entry.url, "page", accept=HTML_TYPES)
         except FetchError as exc:
             self.log(entry.url, "page", exc.status, exc.outcome, exc.message, exc.elapsed_ms, exc.attempts)
-            self.summary.articles_failed += 1
+            if exc.outcome == "disallowed":
+                self.summary.articles_skipped += 1  # robots.txt said no: a choice honoured, not a failure
+            else:
+                self.summary.articles_failed += 1
             return not is_transient(exc)
         html, warnings = decode_page(response.content, response.charset)
         if response.redirects:
