@@ -123,3 +123,26 @@ def test_social_media_handle_speaks(nlp):
 def test_role_words_before_the_organisation(nlp):
     text = "T\n\n“Spot led,” said Priya Raman, head of derivatives research at Larkspur Capital."
     assert quotes(nlp, text) == [("Priya Raman", "head of derivatives research", "Larkspur Capital", "Spot led")]
+
+
+LIMA = "T\n\n“A,” said Ana Lima, an analyst at Quarry.\n\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LIMA + "One trader described the market as “a house of cards in the wind.”",
+        LIMA + "The SEC said the filing was “incomplete and not ready for review.”",
+        LIMA + "Celsius, which froze withdrawals, said it wanted to “stabilize liquidity and operations.”",
+    ],
+)
+def test_someone_else_speaking_ends_the_speakers_turn(nlp, text):
+    assert [q[3] for q in quotes(nlp, text)] == ["A"]
+
+
+def test_described_person_with_capitalised_title(nlp):
+    text = (
+        "T\n\nBalaji Srinivasan, an investor, bet on bitcoin.\n\n"
+        "“I spent my own money on this signal,” the former Coinbase CTO wrote."
+    )
+    assert [q[0] for q in quotes(nlp, text)] == ["Balaji Srinivasan"]

@@ -98,9 +98,12 @@ def token_at(doc: Doc, char: int) -> int:
     return max(bisect.bisect_right(starts, char) - 1, 0)
 
 
+PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)*")
+
+
 def paragraph_starts(text: str) -> list[int]:
-    """Character offsets where each paragraph (a line) begins."""
-    return [0] + [m.end() for m in re.finditer(r"\n", text)]
+    """Character offsets where each paragraph begins: a line break, or a run of them with blank lines, ends one."""
+    return [0] + [m.end() for m in PARAGRAPH_BREAK.finditer(text)]
 
 
 def paragraph_of(starts: list[int], char: int) -> int:

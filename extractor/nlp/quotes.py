@@ -191,6 +191,8 @@ class Speakers:
             return False
         if self.lower_text:
             return low not in NOT_NAMES and tok.i not in self.entity_tokens and len(low) > 1
+        if low in STOP_WORDS and low not in self.first_names:
+            return False
         if low in PARTICLES:
             return True
         capitalised = tok.text[:1].isupper() and (any(c.islower() for c in tok.text) or len(tok.text) == 2)
@@ -526,8 +528,10 @@ class Speakers:
                     title, j = self.display_title(doc[rs:j]), rs
         start = self.name_backward(j, limit)
         if start == j:
-            if j - 1 >= limit and (j - 1 in self.role_tokens or doc[j - 1].lower_ in self.lex.person_nouns):
-                return ORGANISATION  # "another analyst, who asked not to be named, said": no named person
+            if j - 1 >= limit and doc[j - 1].is_alpha:
+                # "another analyst, who asked not to be named, said", "One described", "officials said":
+                # someone speaks, but no named person
+                return ORGANISATION
             return None
         self.subject_start = start
         if title is None and start > limit:
@@ -541,7 +545,10 @@ class Speakers:
                 if org_start < rs:
                     org = self.display(doc[org_start:rs]).removesuffix("'s").removesuffix("’s")
                 self.subject_start = org_start
-        return self.person(start, j, title, org)
+        found = self.person(start, j, title, org)
+        if found is None:
+            return ORGANISATION  # a subject we cannot take for a person ("Celsius said", "One described"): not theirs
+        return found
 
     def entity_before(self, end: int, limit: int) -> bool:
         """True when an exchange, provider, outlet or token stands right before the verb ("Binance said")."""
@@ -557,10 +564,10 @@ class Speakers:
             if doc[start].lower_ in {"the", "this", "that"}:
                 self.subject_start = start
                 noun = doc[end - 1].lower_
-                if noun in self.lex.org_nouns:
-                    return ORGANISATION
                 if noun in self.lex.person_nouns or end - 1 in self.role_tokens:
-                    return self.last_person_before(doc[start].idx)
+                    return self.last_person_before(doc[start].idx)  # "the former Coinbase CTO wrote"
+                if noun in self.lex.org_nouns or doc[end - 1].text[:1].isupper():
+                    return ORGANISATION  # "the firm said", "the SEC said": a person is never "the Name"
                 return None
             if not doc[start].is_alpha:
                 return None
@@ -718,8 +725,8 @@ def find_quotes(doc: Doc) -> list[Quote]:
                 p.speaker = last.speaker
         if p.speaker is None and not p.explicit and words >= 4:
             p.speaker = _reported_speaker(doc, sp, starts, p, last)
-        if p.speaker is not None or p.explicit or words >= 4:
-            last = p
+        if p.explicit or (p.speaker is None and words >= 4):
+            last = p  # an inherited passage hands on its speaker only through the passage it inherited from
     _sole_speaker(text, starts, passages)
     quotes: list[Quote] = []
     for p in passages:
