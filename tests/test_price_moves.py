@@ -119,3 +119,18 @@ def test_reference_level_after_versus_is_not_the_move(nlp):
 )
 def test_moves_told_as_nouns(nlp, text, expected):
     assert moves(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Bitcoin opened at $90,000. The largest cryptocurrency by market value was down 6% by noon.",
+         [("BTC", "down", None, None, -6)]),
+        ("Bitcoin is up 18% on the week and has climbed 35% since the election.",
+         [("BTC", "up", None, None, 18), ("BTC", "up", None, None, 35)]),
+        ("Luna traded at $80 on Monday. The token has lost roughly half its value in two days.",
+         [("LUNA", "down", None, None, -50)]),
+    ],
+)
+def test_second_predicates_descriptions_and_fractions(nlp, text, expected):
+    assert moves(nlp, text) == expected

@@ -65,6 +65,13 @@ WORD_MONEY = re.compile(
     re.IGNORECASE,
 )
 QUALIFIED = re.compile(rf"\b({QUALIFIER})\s+$", re.IGNORECASE)
+FRACTIONS = {"half": 50.0, "a third": 100 / 3, "a quarter": 25.0, "two-thirds": 200 / 3, "two thirds": 200 / 3,
+             "three-quarters": 75.0, "three quarters": 75.0}
+FRACTION_OF_VALUE = re.compile(
+    r"\b(?P<num>half|a third|a quarter|two-thirds|two thirds|three-quarters|three quarters)\s+(?:of\s+)?"
+    r"(?:its|their|the token's|the coin's)\s+value\b",
+    re.IGNORECASE,
+)
 BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
 BARE = re.compile(r"(?<![\w$.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?P<abbr>k)\b)", re.IGNORECASE)
 
@@ -162,6 +169,10 @@ def find_amounts(text: str) -> list[Amount]:
             upper = to_float(m.group("num2")) if m.group("num2") else None
             add(Amount(m.start(), m.end(), m.group(0), to_float(m.group("num")), "percent", None, None, False,
                        upper))
+    if "value" in lowered:
+        # "lost half its value": a share of the price, as a percentage
+        for m in FRACTION_OF_VALUE.finditer(text):
+            add(Amount(m.start(), m.end(), m.group(0), FRACTIONS[m.group("num").lower()], "percent"))
     for m in BARE.finditer(text):
         scale = 1e3 if m.group("abbr") else 1.0
         number = m.group("num")[:-1] if m.group("abbr") else m.group("num")

@@ -165,6 +165,17 @@ class MoveRules:
 RELATIVE = {"which", "who", "whose", "the", "a", "an", "its", "now", "still", "already", "once", "after", "having"}
 
 
+BY_MARKET_VALUE = {"market", "value", "capitalization", "capitalisation", "cap"}
+
+
+def _coordinated_verb(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> bool:
+    """True when the verb opens a second predicate of the same subject: "... and has climbed", "..., but fell"."""
+    i = verb.start - 1
+    while i > sent.start and doc[i].lower_ in rules.close_fillers and doc[i].lower_ not in {",", "and"}:
+        i -= 1
+    return i >= sent.start and doc[i].lower_ in {"and", "but", ","}
+
+
 def _skip_clause(doc: Doc, lo: int, end: int) -> int:
     """Where the subject must end: before a comma-delimited aside that ends just before the verb."""
     if end - 1 > lo and doc[end - 1].text == ",":
@@ -195,8 +206,10 @@ def _coordinated(doc: Doc, subject: Span, assets: list[Span], rules: MoveRules) 
 
 def _anaphor(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> Span | None:
     """ "it had fallen": the asset named last before this sentence (one asset, two sentences back at most)."""
-    first = max(sent.start, verb.start - 8)
+    first = max(sent.start, verb.start - 10)
     words = [t.lower_ for t in doc[first:verb.start]]
+    # "the largest cryptocurrency by market value": the measure named after the noun is part of it
+    words = [w if w not in BY_MARKET_VALUE else "by" for w in words]
     fillers = rules.close_fillers
     found = None
     # "it", or "the <up to four words> cryptocurrency/coin/token" standing just before the verb
@@ -323,6 +336,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
             continue
         asset_starts = [a.start for a in spans_in(kind_spans(doc, "asset"), sent.start, sent.end)]
         sent_moves: list[PriceMove] = []
+        last_subjects: list[Span] = []
         for k, (verb, direction, form) in enumerate(verbs):
             if inside(quoted, verb.start_char):
                 continue
@@ -332,8 +346,11 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
             if rules.forecast(doc, verb.start):
                 continue
             subjects = _subjects(doc, sent, verb, form, rules)
+            if not subjects and last_subjects and _coordinated_verb(doc, sent, verb, rules):
+                subjects = last_subjects  # "is up 18% on the week and has climbed 35% since Election Day"
             if not subjects:
                 continue
+            last_subjects = subjects
             subject = subjects[0]
             # the figures of this verb run to the next verb, the next asset or a clause word
             hi = verbs[k + 1][0].start if k + 1 < len(verbs) else sent.end
