@@ -134,3 +134,16 @@ def test_moves_told_as_nouns(nlp, text, expected):
 )
 def test_second_predicates_descriptions_and_fractions(nlp, text, expected):
     assert moves(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("wrap\nbitcoin is up  on the week", [("BTC", "up", None, None, None)]),
+        ("wrap\nether the secondlargest cryptocurrency rose  to  while xrp slid ",
+         [("ETH", "up", None, None, None), ("XRP", "down", None, None, None)]),
+        ("wrap\nbitcoin is currently trading near  – up  from sundays low", []),
+    ],
+)
+def test_normalised_text_moves_without_digits(nlp, text, expected):
+    assert moves(nlp, text) == expected

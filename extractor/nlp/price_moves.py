@@ -107,7 +107,9 @@ def _verbs(doc: Doc, sent: Span, percents: list) -> list[tuple[Span, str, str]]:
                     or (0 < f.start - span.end <= 3 and all(t.is_alpha and t.is_lower for t in doc[span.end:f.start]))
                     for f in percents)
         before = any(f.end == span.start for f in percents)
-        if after or before:
+        # dataset text strips digits: "down  in  hours" still says how the price went
+        stripped = doc._.normalised and span.end < sent.end and doc[span.end].is_space
+        if after or before or stripped:
             out.append((span, span.label_, "state"))
     rank = {"finite": 0, "state": 1, "s": 2, "ing": 3, "base": 4}
     out.sort(key=lambda v: (v[0].start, -v[0].end, rank[v[2]]))
@@ -374,7 +376,8 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
             # dataset text strips digits: a gap where a figure stood still shows the move had one
             stripped = doc._.normalised and any(t.is_space for t in doc[verb.end:stop])
             near = rules.close(doc, subjects[-1], verb) or subject.start_char > verb.start_char
-            if not move.numeric and (verb.text.lower() in rules.needs_number and not stripped or not near):
+            if not (move.numeric or stripped and form != "state") and (verb.text.lower() in rules.needs_number
+                                                                        or not near):
                 continue
             if mine:
                 move.end = max(move.end, max(f.span.end_char for f in mine))
