@@ -67,3 +67,26 @@ def test_offsets_and_time_phrase(nlp):
     assert text[x["start"]:x["end"]] == x["text"]
     assert x["time_phrase"] == "On Sunday"
     assert x["qualifier"] is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("About US$38 mln of short positions in XRP futures were liquidated.", [(38_000_000, "short", None, "XRP")]),
+        ("Liquidations came to USD 480 mln on Tuesday.", [(480_000_000, "total", None, None)]),
+        ("wrap\nliquidations came to more than three hundred million dollars over  hours",
+         [(300_000_000, "total", None, None)]),
+        ("wrap\nbitcoin slid  to  its lowest in monthsliquidations came to half a billion dollars",
+         [(500_000_000, "total", None, None)]),
+    ],
+)
+def test_abbreviations_words_and_glued_text(nlp, text, expected):
+    assert liqs(nlp, text) == expected
+
+
+def test_continuation_cues(nlp):
+    text = ("T\n\nAbout $400 million of positions were liquidated. Binance led with $200 million. "
+            "OKX followed with $87 million, and Bybit took the largest hit among smaller venues, at $50 million.")
+    assert [(x[0], x[2]) for x in liqs(nlp, text)] == [
+        (400_000_000, None), (200_000_000, "Binance"), (87_000_000, "OKX"), (50_000_000, "Bybit")
+    ]

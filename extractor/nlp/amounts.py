@@ -35,7 +35,7 @@ SUFFIX_CURRENCIES = {
 }
 _prefix = "|".join(sorted((re.escape(k) for k in PREFIX_CURRENCIES), key=len, reverse=True))
 _suffix = "|".join(sorted((re.escape(k) for k in SUFFIX_CURRENCIES), key=len, reverse=True))
-_mult_word = r"trillion|billion|million|thousand"
+_mult_word = r"trillion|billion|million|thousand|tn|bn|bln|mn|mln"  # may stand after a space: "US$38 mln"
 _mult_abbr = r"tn|bn|bln|mn|mln|mm|[tbmk]"
 
 MONEY_PREFIXED = re.compile(
@@ -57,11 +57,14 @@ PERCENT = re.compile(
     rf"(?:\s?(?:-|–)\s?(?P<num2>{NUM}))?\s?(?:%|per\s?cent\b|percent\b|pct\b|percentage points?\b)",
     re.IGNORECASE,
 )
-WORD_NUMBERS = {"half a": 0.5, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "a quarter of a": 0.25}
+UNITS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+         "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+         "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+FRACTION_WORDS = {"half a": 0.5, "a quarter of a": 0.25}
+_unit = "|".join(sorted(UNITS, key=len, reverse=True))
 WORD_MONEY = re.compile(
-    r"\b(?P<num>half a|a quarter of a|an?|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten)\s+(?P<mult>trillion|billion|million)\s+(?P<cur2>dollars|usd|euros|pounds|yen)\b",
+    rf"\b(?P<num>half a|a quarter of a|(?:{_unit})(?:[\s-]+(?:{_unit}))?(?:\s+hundred)?)"
+    r"\s+(?P<mult>trillion|billion|million)\s+(?P<cur2>dollars|usd|euros|pounds|yen)\b",
     re.IGNORECASE,
 )
 QUALIFIED = re.compile(rf"\b({QUALIFIER})\s+$", re.IGNORECASE)
@@ -126,6 +129,19 @@ def _money(match: re.Match, prefixed: bool) -> Amount | None:
                   None, scaled, upper)
 
 
+def word_number(words: str) -> float:
+    """'three hundred' -> 300, 'twenty five' -> 25, 'half a' -> 0.5."""
+    words = words.lower()
+    if words in FRACTION_WORDS:
+        return FRACTION_WORDS[words]
+    parts = words.replace("-", " ").split()
+    hundred = parts[-1] == "hundred"
+    if hundred:
+        parts = parts[:-1]
+    value = sum(UNITS.get(p, 0) for p in parts) or 1
+    return value * 100 if hundred else value
+
+
 def qualify(text: str, amount: Amount) -> Amount:
     """Take in a qualifier just before the figure ("more than $10 billion")."""
     m = QUALIFIED.search(text, max(0, amount.start - 40), amount.start)
@@ -158,7 +174,7 @@ def find_amounts(text: str) -> list[Amount]:
         add(_money(m, prefixed=False))
     if "illion" in lowered:
         for m in WORD_MONEY.finditer(text):
-            value = WORD_NUMBERS.get(m.group("num").lower(), 1) * MULTIPLIERS[m.group("mult").lower()]
+            value = word_number(m.group("num")) * MULTIPLIERS[m.group("mult").lower()]
             add(Amount(m.start(), m.end(), m.group(0), value, "money", SUFFIX_CURRENCIES[m.group("cur2").lower()],
                        None, True))
     if "cent" in lowered or "¢" in text:

@@ -114,7 +114,7 @@ def nearest_entity(doc: Doc, fig: Figure, lo: int, hi: int, kind: str) -> str | 
         return None if kind == "exchange" else left[-1].label_
     right = spans_in(kind_spans(doc, kind), fig.end, min(hi, fig.end + 10))
     for span in right:
-        if span.start - fig.end <= 3 or doc[span.start - 1].lower_ in {"on", "at", "via", "across"}:
+        if span.start - fig.end <= 3 or doc[span.start - 1].lower_ in {"on", "at", "via", "across", "in", "of"}:
             return span.label_
     return None
 

@@ -24,11 +24,12 @@ def is_normalised(text: str) -> bool:
 
 
 def glued_names() -> frozenset[str]:
-    """Single-word names (assets, venues, providers, media) that may be glued to a neighbouring word."""
+    """Single words (assets, venues, providers, media, liquidation words) that may be glued to a neighbour."""
     lex = load_lexicon()
     words = set()
     for (kind, _label), phrases in lex.folded.items():
-        if kind in ENTITY_KINDS:
+        if kind in ENTITY_KINDS or (kind, _label) == ("liq", "triggers"):
+            # names, and liquidation words, which often open a paragraph ("monthsliquidations came to")
             words.update(p for p in phrases if p.isalpha() and len(p) >= 4)
     return frozenset(words)
 
