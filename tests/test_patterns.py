@@ -54,3 +54,10 @@ def test_yaml_word_lists_are_strings(name):
 def test_hash_is_stable():
     assert patterns_hash() == patterns_hash()
     assert len(patterns_hash()) == 12
+
+
+def test_aliases_with_abbreviation_points_match(nlp):
+    from extractor.nlp.pipeline import analyse_text
+
+    found = analyse_text(nlp, "T\n\nCreditors of the defunct Mt. Gox exchange and of Gate.io were repaid.")["exchanges"]
+    assert {e["name"] for e in found} == {"Mt. Gox", "Gate.io"}

@@ -46,7 +46,13 @@ class Lexicon:
         """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
         target = self.normalised if normalised else self.exact if exact else self.folded
         bucket = target.setdefault((kind, label), set())
-        bucket.update(p if exact else p.lower() for p in phrases if p)
+        # phrases keep their case even when matched without it: the tokenizer splits "Mt. Gox" and "mt. gox"
+        # differently, and the matcher compares lower-cased tokens anyway
+        seen = {b.lower() for b in bucket}
+        for p in phrases:
+            if p and (exact or p.lower() not in seen):
+                bucket.add(p)
+                seen.add(p.lower())
 
 
 @cache

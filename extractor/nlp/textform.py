@@ -30,7 +30,7 @@ def glued_names() -> frozenset[str]:
     for (kind, _label), phrases in lex.folded.items():
         if kind in ENTITY_KINDS or (kind, _label) == ("liq", "triggers"):
             # names, and liquidation words, which often open a paragraph ("monthsliquidations came to")
-            words.update(p for p in phrases if p.isalpha() and len(p) >= 4)
+            words.update(p.lower() for p in phrases if p.isalpha() and len(p) >= 4)
     return frozenset(words)
 
 
