@@ -146,3 +146,15 @@ def test_described_person_with_capitalised_title(nlp):
         "“I spent my own money on this signal,” the former Coinbase CTO wrote."
     )
     assert [q[0] for q in quotes(nlp, text)] == ["Balaji Srinivasan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T\n\n“Supply overhang is the whole story.” That was the blunt assessment of Choi Min-jun, "
+        "a senior trader at Daehan Digital, who had been selling.",
+        "T\n\n“Supply overhang is the whole story.” So said Choi Min-jun, who trades for a family office.",
+    ],
+)
+def test_speaker_named_in_the_next_sentence(nlp, text):
+    assert [(q[0], q[3]) for q in quotes(nlp, text)] == [("Choi Min-jun", "Supply overhang is the whole story.")]

@@ -41,6 +41,7 @@ class Lexicon:
     org_suffixes: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()
     descriptors: frozenset[str] = frozenset()
+    after_cues: tuple[tuple[str, ...], ...] = ()
 
     def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False, normalised: bool = False) -> None:
         """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
@@ -80,6 +81,7 @@ def load_lexicon() -> Lexicon:
     lex.person_nouns = frozenset(speech["person_nouns"])
     lex.org_nouns = frozenset(speech["org_nouns"])
     lex.adverbs = frozenset(speech["adverbs"])
+    lex.after_cues = tuple(tuple(c.lower().split()) for c in speech["after_cues"])
     lex.org_suffixes = frozenset(roles["org_suffixes"])
     lex.places = frozenset(p.lower() for p in roles["places"])
     lex.descriptors = frozenset(d.lower() for d in roles["descriptors"])

@@ -430,13 +430,25 @@ class Speakers:
             return p
         return None
 
+    def modifiers_before(self, first: int, lo: int) -> int:
+        """Start of the words qualifying a role noun: known modifiers and hyphenated compounds ("market-structure")."""
+        doc = self.doc
+        while first > lo:
+            prev = doc[first - 1]
+            if prev.lower_ in self.lex.role_modifiers:
+                first -= 1
+            elif prev.text == "-" and not prev.whitespace_ and first - 2 >= lo and not doc[first - 2].whitespace_:
+                first -= 2
+            else:
+                break
+        return first
+
     def scan_lower_people(self) -> None:
         """In lower-cased text, people are introduced as "name (a) role at org": register them."""
         doc = self.doc
         for r in sorted(self.role_at):
             first = r
-            while first > 0 and doc[first - 1].lower_ in self.lex.role_modifiers:
-                first -= 1
+            first = self.modifiers_before(first, 0)
             c = first - 1 if first and doc[first - 1].lower_ in {"a", "an", "the"} else first
             start = self.name_backward(c, max(0, c - 3))
             if c - start >= 2:
@@ -573,6 +585,16 @@ class Speakers:
                 return None
         return None
 
+    def introduced_after(self, i: int, limit: int) -> Person | None:
+        """ "“...” That was the view of Ana Lima, an analyst at ...": the next sentence names the speaker."""
+        doc = self.doc
+        words = [t.lower_ for t in doc[i:min(limit, i + 12)]]
+        if not any(tuple(words[k:k + len(c)]) == c for c in self.lex.after_cues for k in range(len(words))):
+            return None
+        lo, hi = doc[i].idx if i < len(doc) else 0, doc[min(limit, i + 16) - 1].idx if limit > i else 0
+        named = [p for p in self.people if lo <= p.at <= hi and p is not ORGANISATION]
+        return min(named, key=lambda p: p.at) if named else None
+
     def from_tail(self, i: int, limit: int) -> Person | None:
         """Attribution after the closing mark."""
         doc = self.doc
@@ -623,8 +645,7 @@ class Speakers:
         for r in sorted(self.role_at):
             lo = max(0, r - 12)
             first = r
-            while first > lo and doc[first - 1].lower_ in self.lex.role_modifiers:
-                first -= 1
+            first = self.modifiers_before(first, lo)
             if not self.lower_text and first >= 1:
                 c = first - 1
                 if doc[c].lower_ in {"a", "an", "the"}:
@@ -704,6 +725,8 @@ def find_quotes(doc: Doc) -> list[Quote]:
         speaker = sp.from_tail(close_tok, tail_limit)
         if speaker is None:
             speaker = sp.from_head(open_tok, head_limit)
+        if speaker is None:
+            speaker = sp.introduced_after(close_tok, tail_limit)
         if speaker is ORGANISATION:
             p.explicit = True
         elif speaker is not None:
