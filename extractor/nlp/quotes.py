@@ -576,9 +576,11 @@ class Speakers:
             if doc[start].lower_ in {"the", "this", "that"}:
                 self.subject_start = start
                 noun = doc[end - 1].lower_
+                if noun in self.lex.org_nouns:
+                    return ORGANISATION  # "the firm said", "the analysts wrote": not one named person
                 if noun in self.lex.person_nouns or end - 1 in self.role_tokens:
                     return self.last_person_before(doc[start].idx)  # "the former Coinbase CTO wrote"
-                if noun in self.lex.org_nouns or doc[end - 1].text[:1].isupper():
+                if doc[end - 1].text[:1].isupper():
                     return ORGANISATION  # "the firm said", "the SEC said": a person is never "the Name"
                 return None
             if not doc[start].is_alpha:
