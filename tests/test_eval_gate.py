@@ -199,14 +199,13 @@ def test_dev_set_floors(dev_figures: dict) -> None:
     assert dev_figures["macro"] >= floors["macro"]
 
 
-HELDOUT = Path(__file__).parent / "heldout"
-
-
-def test_heldout_set_floors(tmp_path: Path) -> None:
-    """The second set, annotated blind by another hand (see tests/heldout/README.md), gated the same way."""
-    paths = [str(p) for p in sorted((HELDOUT / "articles").iterdir()) if p.suffix in (".txt", ".html")]
-    figures = score_files(paths, HELDOUT / "gold.jsonl", tmp_path)
-    floors = json.loads((HELDOUT / "floors.json").read_text(encoding="utf-8"))
-    below = {name: (round(f1, 3), floors[name]) for name, f1 in figures["fields"].items() if f1 < floors[name]}
-    assert below == {}, f"held-out F1 below floor (measured, floor): {below}; misses: {figures['misses'][:20]}"
+@pytest.mark.parametrize("name", ["heldout", "blind"])
+def test_other_hands_sets_floors(tmp_path: Path, name: str) -> None:
+    """The sets annotated blind by other hands (see their READMEs), gated the same way."""
+    folder = Path(__file__).parent / name
+    paths = [str(p) for p in sorted((folder / "articles").iterdir()) if p.suffix in (".txt", ".html")]
+    figures = score_files(paths, folder / "gold.jsonl", tmp_path)
+    floors = json.loads((folder / "floors.json").read_text(encoding="utf-8"))
+    below = {field: (round(f1, 3), floors[field]) for field, f1 in figures["fields"].items() if f1 < floors[field]}
+    assert below == {}, f"{name} F1 below floor (measured, floor): {below}; misses: {figures['misses'][:20]}"
     assert figures["macro"] >= floors["macro"]
