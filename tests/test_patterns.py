@@ -22,7 +22,7 @@ def test_jsonl_rows(name):
     ids = Counter(r["id"] for r in rows)
     assert [i for i, n in ids.items() if n > 1] == []
     for row in rows:
-        assert set(row) <= {"id", "name", "aliases", "case_sensitive", "normalised"}
+        assert set(row) <= {"id", "name", "aliases", "case_sensitive", "normalised", "not_before"}
         assert row["name"] and isinstance(row.get("aliases", []), list)
 
 

@@ -147,3 +147,20 @@ def test_second_predicates_descriptions_and_fractions(nlp, text, expected):
 )
 def test_normalised_text_moves_without_digits(nlp, text, expected):
     assert moves(nlp, text) == expected
+
+
+def test_ambiguous_name_unmade_by_the_word_after_it(nlp):
+    assert moves(nlp, "Avalanche fell 3% to $29.90.") == [("AVAX", "down", None, 29.9, -3)]
+    assert moves(nlp, "An avalanche of sell orders fell on the market.") == []
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("wrap\nin asia bitcoin had recovered to “funding was hot” said a trader", [("BTC", "up", None, None, None)]),
+        ("wrap\nether dropped  to  and solana lost “i bought the dip” said a trader",
+         [("ETH", "down", None, None, None), ("SOL", "down", None, None, None)]),
+    ],
+)
+def test_normalised_figures_stripped_before_a_quote(nlp, text, expected):
+    assert moves(nlp, text) == expected

@@ -42,6 +42,7 @@ class Lexicon:
     places: frozenset[str] = frozenset()
     descriptors: frozenset[str] = frozenset()
     after_cues: tuple[tuple[str, ...], ...] = ()
+    not_before: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def add(self, kind: str, label: str, phrases: Iterable[str], exact: bool = False, normalised: bool = False) -> None:
         """Register phrases under (kind, label); `normalised` ones apply only to lower-cased dataset text."""
@@ -67,6 +68,9 @@ def load_lexicon() -> Lexicon:
             lex.add(kind, label, [row["name"]] * (kind != "asset" and not row.get("case_sensitive")))
             lex.add(kind, label, row.get("aliases", []))
             lex.add(kind, label, row.get("case_sensitive", []), exact=True)
+            for alias in row.get("aliases", []) if row.get("not_before") else []:
+                # "avalanche of selling" is not the token: words that unmake an alias when they follow it
+                lex.not_before[alias.lower()] = frozenset(w.lower() for w in row["not_before"])
             # dataset text drops punctuation ("crypto.com" -> "cryptocom") and capitals ("Gemini" -> "gemini")
             stripped = {re.sub(r"[^\w\s]", "", a.lower()) for a in row.get("aliases", []) + [row["name"]]}
             lex.add(kind, label, stripped | set(row.get("normalised", [])), normalised=True)
@@ -135,7 +139,8 @@ def make_lexicon(nlp: Language, name: str):
                 entities.append(span)
             else:
                 words.setdefault(kind, []).append(span)
-        chosen = filter_spans(entities)
+        chosen = [s for s in filter_spans(entities)
+                  if not (s.end < len(doc) and doc[s.end].lower_ in lex.not_before.get(s.text.lower(), ()))]
         for kind in ENTITY_KINDS:
             doc.spans[kind] = [
                 Span(doc, s.start, s.end, label=s.label_.split("|", 1)[1]) for s in chosen

@@ -170,6 +170,25 @@ RELATIVE = {"which", "who", "whose", "the", "a", "an", "its", "now", "still", "a
 BY_MARKET_VALUE = {"market", "value", "capitalization", "capitalisation", "cap"}
 
 
+FIGURE_WORDS = {"to", "from", "at", "by", "below", "above", "under", "over", "past", "than", "about", "around",
+                "nearly", "almost", "some", "roughly"}
+
+
+def _stripped_figure(doc: Doc, start: int, stop: int, sent_end: int) -> bool:
+    """In dataset text with digits stripped: a gap, a quotation mark or the sentence's end where a figure stood
+    ("fell  to  on monday", "recovered to “...", "solana lost")."""
+    for i in range(start, min(stop + 1, sent_end)):
+        tok = doc[i]
+        if tok.is_space:
+            return True
+        if i == start or doc[i - 1].lower_ in FIGURE_WORDS:
+            if tok.text in "“”\"‘’" or tok.is_punct:
+                return True
+        if tok.lower_ not in FIGURE_WORDS:
+            break
+    return start >= sent_end - 1
+
+
 def _coordinated_verb(doc: Doc, sent: Span, verb: Span, rules: MoveRules) -> bool:
     """True when the verb opens a second predicate of the same subject: "... and has climbed", "..., but fell"."""
     i = verb.start - 1
@@ -365,7 +384,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                     break
                 stop += 1
             mine = [f for f in sent_figs if f.start >= verb.end and f.end <= stop]
-            if any(f.amount.usd is not None and f.amount.value >= 1e7 for f in mine):
+            if not doc._.normalised and any(f.amount.usd is not None and f.amount.value >= 1e7 for f in mine):
                 continue  # billions are open interest, volume or market value, not a price
             if form == "state":
                 mine = [f for f in sent_figs if f.end == verb.start] + mine
@@ -374,7 +393,7 @@ def find_price_moves(doc: Doc, rules: MoveRules) -> list[PriceMove]:
                              headline=0 <= sent.start_char < headline_end, verb=verb.text.lower())
             _read_figures(doc, move, mine, rules, verb.end)
             # dataset text strips digits: a gap where a figure stood still shows the move had one
-            stripped = doc._.normalised and any(t.is_space for t in doc[verb.end:stop])
+            stripped = doc._.normalised and _stripped_figure(doc, verb.end, stop, sent.end)
             near = rules.close(doc, subjects[-1], verb) or subject.start_char > verb.start_char
             if not (move.numeric or stripped and form != "state") and (verb.text.lower() in rules.needs_number
                                                                         or not near):
