@@ -31,9 +31,6 @@ class Lexicon:
     speech_flags: dict[str, list[str]] = field(default_factory=dict)
     pronouns: frozenset[str] = frozenset()
     org_stop: frozenset[str] = frozenset()
-    modals: tuple[str, ...] = ()
-    figure_kinds: dict[str, list[str]] = field(default_factory=dict)
-    needs_number: frozenset[str] = frozenset()
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     person_nouns: frozenset[str] = frozenset()
     org_nouns: frozenset[str] = frozenset()
@@ -93,15 +90,10 @@ def load_lexicon() -> Lexicon:
     for key in ("triggers", "continuation", "long", "short", "distractors", "losses", "losers"):
         lex.add("liq", key, liq[key])
     moves = load_yaml("price_moves.yaml")
-    needs = set()
     for direction in ("down", "up"):
         for form in ("finite", "s", "ing", "base"):
             lex.add("move", f"{direction}:{form}", moves[direction][form])
-        needs.update(w.lower() for w in moves[direction]["needs_number"])
         lex.add("state", direction, moves["state"][direction])
-    lex.needs_number = frozenset(needs)
-    lex.modals = tuple(m.lower() for m in moves["modals"])
-    lex.figure_kinds = {k: [p.lower() for p in v] for k, v in moves["figure_kinds"].items()}
     return lex
 
 

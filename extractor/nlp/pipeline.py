@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.document import MAX_BYTES, Document
+from extractor.document import MAX_BYTES
 from extractor.nlp import amounts, lexicon, liquidations, price_moves, quotes, sentences, textform  # noqa: F401
 
 COMPONENTS = ("crypto_text_form", "crypto_sentences", "crypto_lexicon", "crypto_amounts", "crypto_liquidations",
@@ -98,8 +98,3 @@ def analyse_texts(nlp: Language, items: Iterable[tuple[str, str | None]], batch_
     """Facts for many (text, published) pairs, using `nlp.pipe` in batches."""
     for doc in nlp.pipe((text for text, _ in items), batch_size=batch_size):
         yield doc_facts(doc)
-
-
-def analyse_documents(nlp: Language, documents: Iterable[Document]) -> Iterator[dict]:
-    """Facts for each Document, in order."""
-    return analyse_texts(nlp, ((d.text, d.published) for d in documents))
